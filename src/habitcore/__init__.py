@@ -1,0 +1,84 @@
+"""habitcore: a habit tracker's rules and storage, correct about time.
+
+The documented face of the library is what ``__all__`` lists; everything else is importable but
+not promised. Start with ``habitcore.open()``.
+"""
+
+from habitcore.clock import Clock, SystemClock
+from habitcore.days import habit_day
+from habitcore.delivery import DueReminder
+from habitcore.errors import (
+    AmbiguousHabit,
+    DuplicateHabit,
+    HabitArchived,
+    HabitcoreError,
+    HabitNotFound,
+    InvalidAmount,
+    InvalidDay,
+    InvalidImport,
+    InvalidName,
+    InvalidPause,
+    InvalidSchedule,
+    InvalidSetting,
+    InvalidTime,
+    InvalidTimezone,
+    InvalidWeekday,
+    ReminderNotFound,
+    StoreError,
+)
+from habitcore.exchange import ImportSummary
+from habitcore.habits import CheckIn, Kind, Pause, Status
+from habitcore.records import Habit
+from habitcore.rollover import DayResult, Outcome
+from habitcore.schedule import parse_schedule
+from habitcore.score import ScoreStep
+from habitcore.stats import DayState, Stats
+from habitcore.store import Store, default_url
+from habitcore.streaks import Streak
+from habitcore.tracker import HabitStatus, Settings, Tracker, open
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "AmbiguousHabit",
+    "CheckIn",
+    "Clock",
+    "DayResult",
+    "DayState",
+    "DueReminder",
+    "DuplicateHabit",
+    "Habit",
+    "HabitArchived",
+    "HabitNotFound",
+    "HabitStatus",
+    "HabitcoreError",
+    "ImportSummary",
+    "InvalidAmount",
+    "InvalidDay",
+    "InvalidImport",
+    "InvalidName",
+    "InvalidPause",
+    "InvalidSchedule",
+    "InvalidSetting",
+    "InvalidTime",
+    "InvalidTimezone",
+    "InvalidWeekday",
+    "Kind",
+    "Outcome",
+    "Pause",
+    "ReminderNotFound",
+    "ScoreStep",
+    "Settings",
+    "Stats",
+    "Status",
+    "Store",
+    "StoreError",
+    "Streak",
+    "SystemClock",
+    "Tracker",
+    "__version__",
+    "default_url",
+    "habit_day",
+    "open",
+    "parse_schedule",
+]

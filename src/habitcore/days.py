@@ -1,0 +1,154 @@
+"""Habit days, local times and time zones.
+
+A *habit day* is the date a person means when they say "today": the local date, except that the
+day may start later than midnight. With a 04:00 day start, a check-in at 01:30 on Tuesday belongs
+to Monday. Check-ins are keyed by habit day, never by instant, so travelling across zones or
+living through a DST change cannot move a check-in to another day or break a streak.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from habitcore.errors import InvalidTime, InvalidTimezone, InvalidWeekday
+
+WEEKDAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+WEEKDAY_WORDS = (
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+)
+_TIME = re.compile(r"^\s*(\d{1,2})[:.h](\d{2})\s*$")
+
+
+def habit_day(now: datetime, tz: tzinfo, day_start: time) -> date:
+    """The habit day that the instant ``now`` falls in, for a person in ``tz``."""
+    if now.tzinfo is None:
+        raise ValueError("habit_day needs a timezone-aware instant")
+    local = now.astimezone(tz)
+    if local.time().replace(tzinfo=None) < day_start:
+        return local.date() - timedelta(days=1)
+    return local.date()
+
+
+def parse_time_of_day(text: str) -> time:
+    """``"21:00"`` → ``time(21, 0)``; anything else is an ``InvalidTime`` naming the form."""
+    match = _TIME.match(text) if isinstance(text, str) else None
+    if match is None:
+        raise InvalidTime(f"{text!r} is not a time of day; write it as HH:MM, for example 07:30.")
+    hour, minute = int(match.group(1)), int(match.group(2))
+    if hour > 23 or minute > 59:
+        raise InvalidTime(
+            f"{text.strip()!r} is not a time of day: hours go from 00 to 23 and minutes from "
+            "00 to 59, for example 21:45."
+        )
+    return time(hour, minute)
+
+
+def format_time_of_day(value: time) -> str:
+    return f"{value.hour:02d}:{value.minute:02d}"
+
+
+def minutes_of(value: time) -> int:
+    return value.hour * 60 + value.minute
+
+
+def time_of_minutes(minutes: int) -> time:
+    return time(minutes // 60, minutes % 60)
+
+
+def parse_timezone(name: str) -> ZoneInfo:
+    """An IANA zone by name, or an ``InvalidTimezone`` that says what a valid one looks like."""
+    cleaned = name.strip() if isinstance(name, str) else ""
+    if not cleaned or cleaned.startswith(("/", ".")) or ".." in cleaned or len(cleaned) > 64:
+        raise InvalidTimezone(
+            f"{name!r} is not a time zone; use an IANA name such as Europe/Moscow or "
+            "America/New_York."
+        )
+    try:
+        return ZoneInfo(cleaned)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        pass
+    # Accept a name typed in the wrong case ("europe/moscow") when it is unambiguous.
+    folded = {zone.casefold(): zone for zone in available_timezones()}
+    if cleaned.casefold() in folded:
+        return ZoneInfo(folded[cleaned.casefold()])
+    raise InvalidTimezone(
+        f"{cleaned!r} is not a time zone; use an IANA name such as Europe/Moscow or "
+        "America/New_York."
+    )
+
+
+def system_timezone_name() -> str:
+    """The machine's IANA zone name, or ``"UTC"`` when it cannot be told.
+
+    A local user's default zone; ``TZ`` wins, then ``/etc/localtime``'s link target.
+    """
+    candidates = [os.environ.get("TZ", "").lstrip(":")]
+    try:
+        target = os.path.realpath("/etc/localtime")
+        if "zoneinfo/" in target:
+            candidates.append(target.split("zoneinfo/", 1)[1])
+    except OSError:
+        pass
+    for candidate in candidates:
+        if not candidate:
+            continue
+        try:
+            ZoneInfo(candidate)
+        except (ZoneInfoNotFoundError, ValueError, OSError):
+            continue
+        return candidate
+    return "UTC"
+
+
+def local_instant(day: date, at: time, tz: tzinfo) -> datetime:
+    """The UTC instant at which the wall clock in ``tz`` first shows ``at`` on ``day``.
+
+    A wall time that happens twice (the hour repeated when clocks go back) is its first
+    occurrence. A wall time that does not exist (skipped when clocks go forward) is the first
+    instant after the gap, i.e. the moment the clocks jump.
+    """
+    wall = datetime.combine(day, at)
+    first = wall.replace(tzinfo=tz, fold=0).astimezone(UTC)
+    if _wall(first, tz) == wall:
+        second = wall.replace(tzinfo=tz, fold=1).astimezone(UTC)
+        return min(first, second) if _wall(second, tz) == wall else first
+    # In a gap: find the first instant whose wall time is at or after ``wall``.
+    low = wall.replace(tzinfo=tz, fold=1).astimezone(UTC)
+    high = first
+    low, high = min(low, high), max(low, high)
+    while high - low > timedelta(seconds=1):
+        middle = low + (high - low) / 2
+        if _wall(middle, tz) >= wall:
+            high = middle
+        else:
+            low = middle
+    return high.replace(microsecond=0) if _wall(high.replace(microsecond=0), tz) >= wall else high
+
+
+def day_start_instant(day: date, tz: tzinfo, day_start: time) -> datetime:
+    """The instant habit day ``day`` begins."""
+    return local_instant(day, day_start, tz)
+
+
+def _wall(instant: datetime, tz: tzinfo) -> datetime:
+    return instant.astimezone(tz).replace(tzinfo=None)
+
+
+def parse_weekday(text: str) -> int:
+    """``"mon"``/``"Monday"`` → 0 … ``"sun"`` → 6."""
+    word = text.strip().casefold()
+    for index, (short, full) in enumerate(zip(WEEKDAY_NAMES, WEEKDAY_WORDS, strict=True)):
+        if word in (short, full) or (len(word) >= 3 and full.startswith(word)):
+            return index
+    raise InvalidWeekday(
+        f"{text.strip()!r} is not a weekday; use mon, tue, wed, thu, fri, sat or sun."
+    )

@@ -1,0 +1,125 @@
+"""Turning rows into the plain records rules take, and back into what the façade returns."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, time
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from habitcore.days import time_of_minutes
+from habitcore.habits import CheckIn, Goal, History, Kind, Pause, Status
+from habitcore.reminders import ReminderRule
+from habitcore.schedule import parse_schedule
+from habitcore.tables import CheckInRow, HabitRow, PauseRow, ReminderRow, UserRow
+
+
+@dataclass(frozen=True)
+class Habit:
+    """A habit as the library hands it out."""
+
+    name: str
+    schedule: str
+    kind: Kind
+    start: date
+    description: str | None = None
+    target: float | None = None
+    unit: str | None = None
+    at_most: bool = False
+    archived: bool = False
+    position: int = 0
+    reminders: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Zone:
+    """A user's clock settings, which every time rule needs."""
+
+    tz: ZoneInfo
+    day_start: time
+    week_start: int
+
+    @classmethod
+    def of(cls, user: UserRow) -> Zone:
+        return cls(ZoneInfo(user.timezone), time_of_minutes(user.day_start), user.week_start)
+
+
+def ident(row: HabitRow | ReminderRow | UserRow) -> int:
+    """The id of a row read back from the database, which always has one."""
+    if row.id is None:
+        raise ValueError("this row has not been stored yet")
+    return row.id
+
+
+def goal_of(row: HabitRow) -> Goal:
+    return Goal(parse_schedule(row.schedule), row.start, row.target, row.unit, row.at_most)
+
+
+def rule_of(row: ReminderRow) -> ReminderRule:
+    return ReminderRule.from_mask(time_of_minutes(row.minutes), row.weekdays)
+
+
+def habit_of(row: HabitRow, reminders: Iterable[ReminderRow]) -> Habit:
+    return Habit(
+        name=row.name,
+        schedule=row.schedule,
+        kind=Kind.YES_NO if row.target is None else Kind.MEASURABLE,
+        start=row.start,
+        description=row.description,
+        target=row.target,
+        unit=row.unit,
+        at_most=row.at_most,
+        archived=row.archived,
+        position=row.position,
+        reminders=tuple(str(rule_of(r)) for r in sorted(reminders, key=lambda r: r.minutes)),
+    )
+
+
+def checkin_of(row: CheckInRow) -> CheckIn:
+    return CheckIn(row.day, Status(row.status), row.amount)
+
+
+def histories(
+    session: Session,
+    user_id: int,
+    habit_ids: Sequence[int],
+    since: date | None = None,
+) -> dict[int, History]:
+    """Check-ins and pauses of several habits in two queries, whatever their number."""
+    if not habit_ids:
+        return {}
+    query = sa.select(
+        col(CheckInRow.habit_id),
+        col(CheckInRow.day),
+        col(CheckInRow.status),
+        col(CheckInRow.amount),
+    ).where(col(CheckInRow.habit_id).in_(habit_ids))
+    if since is not None:
+        query = query.where(col(CheckInRow.day) >= since)
+    found: dict[int, dict[date, CheckIn]] = {habit_id: {} for habit_id in habit_ids}
+    done, skipped = Status.DONE, Status.SKIPPED
+    for habit_id, day, status, amount in session.execute(query):
+        found[habit_id][day] = CheckIn(day, done if status == "done" else skipped, amount)
+    pauses = pauses_of(session, [user_id])
+    return {
+        habit_id: History(found[habit_id], pauses_for(pauses, user_id, habit_id))
+        for habit_id in habit_ids
+    }
+
+
+def pauses_of(session: Session, user_ids: Iterable[int]) -> list[PauseRow]:
+    """Every pause of these users, per habit and user-wide, in one query."""
+    return list(session.exec(select(PauseRow).where(col(PauseRow.user_id).in_(list(user_ids)))))
+
+
+def pauses_for(pauses: Iterable[PauseRow], user_id: int, habit_id: int) -> tuple[Pause, ...]:
+    """The pauses that apply to one habit: its own and its user's vacations."""
+    spans = (
+        Pause(p.start, p.end)
+        for p in pauses
+        if p.user_id == user_id and p.habit_id in (None, habit_id)
+    )
+    return tuple(sorted(spans, key=lambda p: p.start))

@@ -1,0 +1,95 @@
+"""The figures a person looks at: today's state, streaks, score and completion rates."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from habitcore.habits import Goal, History, Status
+from habitcore.periods import State, Unit, day_value, evaluate
+from habitcore.schedule import Daily, DaysOfWeek, EveryNDays
+from habitcore.score import score
+from habitcore.streaks import Streak, streaks
+
+COMPLETION_WINDOWS = (7, 30, 365)
+
+
+class DayState(enum.StrEnum):
+    DONE = "done"
+    SKIPPED = "skipped"
+    DUE = "due"
+    NOT_DUE = "not_due"
+    PAUSED = "paused"
+
+
+@dataclass(frozen=True)
+class Stats:
+    current: Streak | None
+    best: Streak | None
+    score: float
+    completion_rate: float | None  # met units / judged units, all time; None before any
+    completion: dict[int, float | None] = field(default_factory=dict)
+    state: DayState = DayState.NOT_DUE
+    amount_today: float | None = None
+
+    @property
+    def current_streak(self) -> int:
+        return self.current.length if self.current else 0
+
+    @property
+    def best_streak(self) -> int:
+        return self.best.length if self.best else 0
+
+
+def day_state(goal: Goal, history: History, day: date, units: list[Unit]) -> DayState:
+    """What a checklist shows for ``day``: the habit's state on that day."""
+    if day < goal.start:
+        return DayState.NOT_DUE
+    checkin = history.checkins.get(day)
+    if checkin is not None and checkin.status is Status.SKIPPED:
+        return DayState.SKIPPED
+    if history.paused(day):
+        return DayState.PAUSED
+    schedule = goal.schedule
+    if isinstance(schedule, Daily | DaysOfWeek | EveryNDays):
+        if not schedule.is_due(day, goal.start):
+            return DayState.DONE if checkin is not None else DayState.NOT_DUE
+        return DayState.DONE if day_value(goal, checkin)[0] else DayState.DUE
+    if checkin is not None:
+        return DayState.DONE
+    holding = next((u for u in reversed(units) if u.start <= day <= u.end), None)
+    if holding is not None and holding.state in (State.MET, State.NEUTRAL):
+        return DayState.NOT_DUE
+    return DayState.DUE
+
+
+def completion(units: list[Unit], since: date | None = None) -> float | None:
+    """Met units over judged (met or missed) units ending on or after ``since``."""
+    met = judged = 0
+    for unit in units:
+        if since is not None and unit.end < since:
+            continue
+        if unit.state is State.MET:
+            met += 1
+            judged += 1
+        elif unit.state is State.MISSED:
+            judged += 1
+    return met / judged if judged else None
+
+
+def habit_stats(goal: Goal, history: History, today: date, week_start: int = 0) -> Stats:
+    units = evaluate(goal, history, today, week_start)
+    found = streaks(units, today)
+    checkin = history.checkins.get(today)
+    return Stats(
+        current=found.current,
+        best=found.best,
+        score=score(goal, history, today),
+        completion_rate=completion(units),
+        completion={
+            days: completion(units, today - timedelta(days=days - 1)) for days in COMPLETION_WINDOWS
+        },
+        state=day_state(goal, history, today, units),
+        amount_today=checkin.amount if checkin is not None else None,
+    )

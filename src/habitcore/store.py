@@ -1,0 +1,180 @@
+"""The database: opening it, keeping its schema current, and one transaction per operation.
+
+Opening a store brings the schema to the current revision. When it already is (every run but the
+first after an upgrade), that costs one small query and Alembic is not even imported, so a
+command-line call stays fast. An existing SQLite file is copied aside before it is upgraded.
+
+SQLite runs in WAL mode with a busy timeout, and write transactions start with ``BEGIN
+IMMEDIATE``, so the CLI and the bot can share one file: a writer waits for the other instead of
+failing half-way. PostgreSQL is the backend for many processes and many users.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+from sqlmodel import Session
+
+from habitcore.errors import StoreError
+
+# The newest migration's revision id; a test checks it against the migrations themselves.
+SCHEMA_REVISION = "0001"
+BUSY_TIMEOUT_MS = 30_000
+_WRITE = "habitcore_write"
+_MIGRATION_LOCK = 7_210_914_411  # any constant: the PostgreSQL advisory lock taken to migrate
+
+
+def default_url() -> str:
+    """``sqlite:///`` under the platform's user data dir (created on first use)."""
+    import platformdirs
+
+    folder = platformdirs.user_data_path("habitcore", appauthor=False)
+    return f"sqlite:///{folder / 'habits.db'}"
+
+
+class Store:
+    """An open database at the current schema revision."""
+
+    def __init__(self, url: str | Engine) -> None:
+        try:
+            self.engine = url if isinstance(url, Engine) else _create_engine(url)
+            _bring_up_to_date(self.engine)
+        except SQLAlchemyError as exc:
+            raise StoreError(f"Could not open the database: {_describe(exc)}") from None
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        with Session(self.engine, expire_on_commit=False) as session, session.begin():
+            yield session
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """One transaction: everything in the block is committed together or not at all."""
+        with Session(self.engine, expire_on_commit=False) as session:
+            session.connection(execution_options={_WRITE: True})
+            try:
+                yield session
+                session.commit()
+            except SQLAlchemyError as exc:
+                session.rollback()
+                raise StoreError(f"The database refused the change: {_describe(exc)}") from exc
+            except BaseException:
+                session.rollback()
+                raise
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def _create_engine(url: str) -> Engine:
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return sa.create_engine(url, pool_pre_ping=True)
+    database = parsed.database
+    if database and database != ":memory:" and not database.startswith("file:"):
+        Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+    engine = sa.create_engine(
+        url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False}
+    )
+    event.listen(engine, "connect", _sqlite_connect)
+    event.listen(engine, "begin", _sqlite_begin)
+    return engine
+
+
+def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
+    # Let SQLAlchemy, not the sqlite3 module, say when transactions begin (see _sqlite_begin).
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def _sqlite_begin(connection: sa.Connection) -> None:
+    # A write takes the write lock up front, so it waits its turn (busy_timeout) rather than
+    # failing when it first writes after another process has written since it began reading.
+    writes = connection.get_execution_options().get(_WRITE, False)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
+
+
+def changed_rows(result: sa.Result[Any]) -> int:
+    """How many rows an UPDATE or DELETE touched: the verdict of a compare-and-set."""
+    return int(getattr(result, "rowcount", 0))
+
+
+def current_revision(connection: sa.Connection) -> str | None:
+    if not sa.inspect(connection).has_table("alembic_version"):
+        return None
+    return connection.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
+
+
+def _bring_up_to_date(engine: Engine) -> None:
+    with engine.connect() as connection:
+        revision = current_revision(connection)
+        connection.rollback()
+    if revision == SCHEMA_REVISION:
+        return
+    if revision is not None and engine.dialect.name == "sqlite":
+        _copy_aside(engine, revision)
+    with engine.connect() as connection:
+        connection = connection.execution_options(**{_WRITE: True})
+        with connection.begin():
+            if engine.dialect.name == "postgresql":
+                connection.execute(sa.select(sa.func.pg_advisory_xact_lock(_MIGRATION_LOCK)))
+            # Another process may have upgraded while we waited for the lock.
+            if current_revision(connection) != SCHEMA_REVISION:
+                upgrade(connection)
+
+
+def upgrade(connection: sa.Connection, revision: str = "head") -> None:
+    """Run the shipped Alembic migrations on ``connection`` (imported only when needed)."""
+    from alembic import command
+
+    command.upgrade(alembic_config(connection), revision)
+
+
+def alembic_config(connection: sa.Connection | None = None) -> Any:
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(resources.files("habitcore") / "migrations"))
+    config.attributes["connection"] = connection
+    return config
+
+
+def _copy_aside(engine: Engine, revision: str) -> None:
+    database = engine.url.database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    source = Path(database).expanduser()
+    if not source.exists():
+        return
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    target = source.with_name(f"{source.name}.before-{SCHEMA_REVISION}-from-{revision}-{stamp}")
+    with engine.connect() as connection:
+        connection.exec_driver_sql("PRAGMA wal_checkpoint(FULL)")
+    shutil.copy2(source, target)
+
+
+def _describe(exc: SQLAlchemyError) -> str:
+    """The driver's own words, without the SQL statement or parameters behind them."""
+    original = exc.orig if isinstance(exc, DBAPIError) else None
+    text = str(original if original is not None else exc).strip().splitlines()
+    first = text[0] if text else type(exc).__name__
+    return first.rstrip(".") + "."

@@ -1,0 +1,81 @@
+"""Streaks: how many units in a row were met, read off the judged units.
+
+A missed unit ends a streak. Neutral units (skipped, paused, not due) are stepped over: they
+neither break a streak nor lengthen it. A pending unit, today or the current period not done yet,
+is stepped over too, so the current streak stays alive until that unit has really ended.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date
+
+from habitcore.periods import State, Unit
+
+
+@dataclass(frozen=True, slots=True)
+class Streak:
+    start: date
+    end: date
+    length: int
+
+
+@dataclass(frozen=True, slots=True)
+class Streaks:
+    current: Streak | None
+    best: Streak | None
+
+    @property
+    def current_length(self) -> int:
+        return self.current.length if self.current else 0
+
+    @property
+    def best_length(self) -> int:
+        return self.best.length if self.best else 0
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One unit with the streak as it stood right after it."""
+
+    unit: Unit
+    run: Streak | None
+    broken: Streak | None  # the streak this unit ended, if it ended one
+    record: bool  # this unit made the run longer than any before it
+
+
+def timeline(units: Iterable[Unit]) -> Iterator[Step]:
+    run: Streak | None = None
+    best = 0
+    for unit in units:
+        broken, record = None, False
+        if unit.state is State.MET:
+            run = (
+                Streak(run.start, unit.end, run.length + 1)
+                if run
+                else Streak(unit.start, unit.end, 1)
+            )
+            if run.length > best:
+                # Beating one's own earlier best is news; a very first day is not.
+                record, best = best > 0, run.length
+        elif unit.state is State.MISSED:
+            broken, run = run, None
+        yield Step(unit, run, broken, record)
+
+
+def streaks(units: Iterable[Unit], today: date) -> Streaks:
+    """The current streak and the best one (the later of equals), ends clipped to ``today``."""
+    current: Streak | None = None
+    best: Streak | None = None
+    for step in timeline(units):
+        current = step.run
+        if current is not None and (best is None or current.length >= best.length):
+            best = current
+    return Streaks(_clip(current, today), _clip(best, today))
+
+
+def _clip(streak: Streak | None, today: date) -> Streak | None:
+    if streak is None or streak.end <= today:
+        return streak
+    return Streak(streak.start, today, streak.length)

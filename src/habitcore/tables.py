@@ -1,0 +1,136 @@
+"""The database tables, as SQLModel classes.
+
+Rows stay inside the store: rules get the plain records of ``habitcore.habits`` instead. Instants
+are stored as naive UTC (SQLite has no time zones) and handed back timezone-aware. Local times of
+day are minutes after midnight; dates are habit days.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Dialect
+from sqlmodel import Field, SQLModel
+
+
+class UTCDateTime(sa.types.TypeDecorator[datetime]):
+    impl = sa.DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("habitcore stores only timezone-aware instants")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if isinstance(value, str):  # pragma: no cover - SQLite returns datetime via SQLAlchemy
+            value = datetime.fromisoformat(value)
+        instant: datetime = value
+        return instant.replace(tzinfo=UTC)
+
+
+def _instant(**kwargs: Any) -> Any:
+    return Field(sa_type=UTCDateTime, **kwargs)
+
+
+class UserRow(SQLModel, table=True):
+    __tablename__ = "users"
+
+    id: int | None = Field(default=None, primary_key=True)
+    external_id: str = Field(max_length=200, unique=True)
+    timezone: str = Field(max_length=64)
+    timezone_set: bool = Field(default=False)
+    day_start: int = Field(default=0)  # minutes after local midnight
+    week_start: int = Field(default=0)  # 0 = Monday
+    language: str = Field(default="en", max_length=16)
+    active: bool = Field(default=True)  # False: the frontend cannot reach them (blocked bot)
+    morning_summary: bool = Field(default=True)
+    created_at: datetime = _instant()
+
+
+class HabitRow(SQLModel, table=True):
+    __tablename__ = "habits"
+    __table_args__ = (
+        sa.Index(
+            "uq_habits_active_name",
+            "user_id",
+            "name_key",
+            unique=True,
+            sqlite_where=sa.text("archived = false"),
+            postgresql_where=sa.text("archived = false"),
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="users.id", ondelete="CASCADE", index=True)
+    name: str = Field(max_length=100)
+    name_key: str = Field(max_length=400)
+    description: str | None = Field(default=None, max_length=1000)
+    schedule: str = Field(max_length=40)
+    target: float | None = Field(default=None)
+    unit: str | None = Field(default=None, max_length=20)
+    at_most: bool = Field(default=False)
+    start: date
+    archived: bool = Field(default=False)
+    position: int = Field(default=0)
+    closed_through: date | None = Field(default=None)  # the last habit day rollover reported
+    created_at: datetime = _instant()
+
+
+class CheckInRow(SQLModel, table=True):
+    __tablename__ = "checkins"
+    __table_args__ = (sa.UniqueConstraint("habit_id", "day", name="uq_checkins_habit_day"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    habit_id: int = Field(foreign_key="habits.id", ondelete="CASCADE")
+    day: date
+    status: str = Field(max_length=10)
+    amount: float | None = Field(default=None)
+
+
+class PauseRow(SQLModel, table=True):
+    """A pause of one habit, or of all a user's habits when ``habit_id`` is NULL."""
+
+    __tablename__ = "pauses"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="users.id", ondelete="CASCADE", index=True)
+    habit_id: int | None = Field(default=None, foreign_key="habits.id", ondelete="CASCADE")
+    start: date
+    end: date
+
+
+class ReminderRow(SQLModel, table=True):
+    __tablename__ = "reminders"
+
+    id: int | None = Field(default=None, primary_key=True)
+    habit_id: int = Field(foreign_key="habits.id", ondelete="CASCADE", index=True)
+    minutes: int  # local wall time, minutes after midnight
+    weekdays: int = Field(default=127)  # bit d set: fires on weekday d (0 = Monday)
+    # The next instant it fires and the habit day that firing is for. NULL: nothing scheduled
+    # (archived habit, unreachable user). Finding what is due reads this index only.
+    next_fire: datetime | None = _instant(default=None, index=True)
+    next_day: date | None = Field(default=None)
+    snoozed: bool = Field(default=False)
+
+
+class ReminderLogRow(SQLModel, table=True):
+    """What became of each firing: sent, suppressed or missed."""
+
+    __tablename__ = "reminder_log"
+
+    id: int | None = Field(default=None, primary_key=True)
+    reminder_id: int = Field(foreign_key="reminders.id", ondelete="CASCADE", index=True)
+    day: date
+    fire_at: datetime = _instant()
+    decided_at: datetime = _instant()
+    decision: str = Field(max_length=12)
+
+
+metadata = SQLModel.metadata

@@ -1,0 +1,790 @@
+"""The library's façade: one person's habits on a store.
+
+``habitcore.open()`` gives a ``Tracker`` bound to one user. Each method is one transaction, reads
+the clock at most once (through the injected ``Clock``), and either does all it says or raises a
+``HabitcoreError`` having changed nothing. Rules live in the modules they are named for; this
+module only loads, calls them, and stores.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+
+from habitcore import delivery, exchange
+from habitcore.clock import Clock, SystemClock
+from habitcore.days import (
+    WEEKDAY_WORDS,
+    format_time_of_day,
+    habit_day,
+    minutes_of,
+    parse_time_of_day,
+    parse_timezone,
+    parse_weekday,
+    system_timezone_name,
+)
+from habitcore.delivery import DueReminder
+from habitcore.errors import (
+    AmbiguousHabit,
+    DuplicateHabit,
+    HabitArchived,
+    HabitNotFound,
+    InvalidAmount,
+    InvalidDay,
+    InvalidPause,
+    InvalidSetting,
+    ReminderNotFound,
+)
+from habitcore.habits import (
+    CheckIn,
+    Pause,
+    Status,
+    clean_amount,
+    clean_description,
+    clean_name,
+    clean_target,
+    name_key,
+)
+from habitcore.periods import evaluate
+from habitcore.records import (
+    Habit,
+    Zone,
+    checkin_of,
+    goal_of,
+    habit_of,
+    histories,
+    ident,
+    rule_of,
+)
+from habitcore.reminders import DEFAULT_GRACE, ReminderRule, next_fire, parse_reminders
+from habitcore.rollover import DayResult, close
+from habitcore.schedule import parse_schedule
+from habitcore.score import ScoreStep, explain
+from habitcore.stats import DayState, Stats, habit_stats
+from habitcore.store import Store, changed_rows, default_url
+from habitcore.tables import (
+    CheckInRow,
+    HabitRow,
+    PauseRow,
+    ReminderLogRow,
+    ReminderRow,
+    UserRow,
+)
+
+LOCAL_USER = "local"
+MAX_SNOOZE = timedelta(hours=24)
+_UNSET: Any = object()
+
+
+@dataclass(frozen=True)
+class Settings:
+    user: str
+    timezone: str
+    timezone_set: bool  # False: still the default (UTC for a remote user)
+    day_start: str  # "HH:MM"
+    week_start: str  # "monday" … "sunday"
+    language: str
+    morning_summary: bool
+    active: bool
+
+
+@dataclass(frozen=True)
+class HabitStatus:
+    """A habit with where it stands on a given habit day."""
+
+    habit: Habit
+    day: date
+    stats: Stats
+
+    @property
+    def name(self) -> str:
+        return self.habit.name
+
+    @property
+    def state(self) -> DayState:
+        return self.stats.state
+
+
+def open(
+    url: str | Engine | Store | None = None,
+    *,
+    user: str = LOCAL_USER,
+    clock: Clock | None = None,
+    reminder_grace: timedelta = DEFAULT_GRACE,
+) -> Tracker:
+    """Open (creating and upgrading as needed) the store at ``url`` as ``user``.
+
+    ``url`` is any SQLAlchemy URL; by default a SQLite file under the platform's user data dir.
+    A new ``local`` user gets the machine's time zone; any other new user gets UTC until they
+    set one, and ``Settings.timezone_set`` tells which.
+    """
+    store = url if isinstance(url, Store) else Store(url if url is not None else default_url())
+    return Tracker(store, user=user, clock=clock or SystemClock(), reminder_grace=reminder_grace)
+
+
+class Tracker:
+    def __init__(
+        self,
+        store: Store,
+        *,
+        user: str = LOCAL_USER,
+        clock: Clock | None = None,
+        reminder_grace: timedelta = DEFAULT_GRACE,
+    ) -> None:
+        if not isinstance(user, str) or not user.strip() or len(user) > 200:
+            raise ValueError("a user id is a non-empty string of at most 200 characters")
+        self.store = store
+        self.user = user
+        self.clock = clock or SystemClock()
+        self.reminder_grace = reminder_grace
+        self._user_id = self._ensure_user()
+
+    # -- the clock -----------------------------------------------------------------------------
+
+    def now(self) -> datetime:
+        return self.clock.now()
+
+    def today(self) -> date:
+        """The current habit day for this user (their zone and day start)."""
+        with self.store.read() as session:
+            zone = Zone.of(self._user(session))
+        return habit_day(self.now(), zone.tz, zone.day_start)
+
+    # -- settings ------------------------------------------------------------------------------
+
+    def settings(self) -> Settings:
+        with self.store.read() as session:
+            row = self._user(session)
+        return Settings(
+            user=row.external_id,
+            timezone=row.timezone,
+            timezone_set=row.timezone_set,
+            day_start=format_time_of_day(Zone.of(row).day_start),
+            week_start=WEEKDAY_WORDS[row.week_start],
+            language=row.language,
+            morning_summary=row.morning_summary,
+            active=row.active,
+        )
+
+    def set_timezone(self, name: str) -> Settings:
+        zone = parse_timezone(name)
+        return self._change_user(timezone=zone.key, timezone_set=True)
+
+    def set_day_start(self, value: str | time) -> Settings:
+        at = value if isinstance(value, time) else parse_time_of_day(value)
+        return self._change_user(day_start=minutes_of(at))
+
+    def set_week_start(self, value: str | int) -> Settings:
+        day = value if isinstance(value, int) and 0 <= value <= 6 else parse_weekday(str(value))
+        return self._change_user(week_start=day)
+
+    def set_language(self, code: str) -> Settings:
+        cleaned = (code or "").strip().lower()
+        if not cleaned or len(cleaned) > 16 or not cleaned.replace("-", "").isalnum():
+            raise InvalidSetting(f"{code!r} is not a language code; use one such as en or ru.")
+        return self._change_user(language=cleaned)
+
+    def set_morning_summary(self, enabled: bool) -> Settings:
+        return self._change_user(morning_summary=bool(enabled))
+
+    def set_active(self, active: bool) -> Settings:
+        """Mark the user (un)reachable: an inactive user's reminders stop until reactivated."""
+        return self._change_user(active=bool(active))
+
+    def _change_user(self, **values: Any) -> Settings:
+        with self.store.write() as session:
+            row = self._user(session)
+            for key, value in values.items():
+                setattr(row, key, value)
+            session.add(row)
+            session.flush()
+            self._reschedule(session, row, self._habit_rows(session, archived=False))
+        return self.settings()
+
+    # -- habits --------------------------------------------------------------------------------
+
+    def add_habit(
+        self,
+        name: str,
+        schedule: str = "daily",
+        *,
+        target: float | None = None,
+        unit: str | None = None,
+        at_most: bool = False,
+        reminders: Iterable[str | ReminderRule] = (),
+        start: date | None = None,
+        description: str | None = None,
+    ) -> Habit:
+        cleaned = clean_name(name)
+        parsed = parse_schedule(schedule)
+        amount, unit_text = clean_target(target, unit)
+        if at_most and amount is None:
+            raise InvalidAmount("'at most' needs a target, such as at most 2 (coffees).")
+        rules = parse_reminders(reminders)
+        described = clean_description(description)
+        with self.store.write() as session:
+            user = self._user(session)
+            zone = Zone.of(user)
+            today = habit_day(self.now(), zone.tz, zone.day_start)
+            first = start or today
+            self._refuse_duplicate(session, cleaned)
+            position = session.execute(
+                sa.select(sa.func.coalesce(sa.func.max(HabitRow.position), -1)).where(
+                    col(HabitRow.user_id) == self._user_id
+                )
+            ).scalar_one()
+            row = HabitRow(
+                user_id=self._user_id,
+                name=cleaned,
+                name_key=name_key(cleaned),
+                description=described,
+                schedule=str(parsed),
+                target=amount,
+                unit=unit_text,
+                at_most=bool(at_most),
+                start=first,
+                position=position + 1,
+                # Only days that end from now on are news; a backdated start is history.
+                closed_through=max(first, today) - timedelta(days=1),
+                created_at=self.now(),
+            )
+            session.add(row)
+            session.flush()
+            self._set_reminders(session, user, row, rules)
+            return habit_of(row, self._reminder_rows(session, row))
+
+    def edit_habit(
+        self,
+        name: str,
+        *,
+        new_name: str | None = None,
+        schedule: str | None = None,
+        target: float | None = _UNSET,
+        unit: str | None = _UNSET,
+        at_most: bool | None = None,
+        reminders: Iterable[str | ReminderRule] | None = None,
+        start: date | None = None,
+        description: str | None = _UNSET,
+    ) -> Habit:
+        """Change what is given; leave the rest. ``target=None`` makes a habit yes/no again."""
+        with self.store.write() as session:
+            user = self._user(session)
+            row = self._habit_row(session, name)
+            if new_name is not None:
+                cleaned = clean_name(new_name)
+                if name_key(cleaned) != row.name_key and not row.archived:
+                    self._refuse_duplicate(session, cleaned)
+                row.name, row.name_key = cleaned, name_key(cleaned)
+            if schedule is not None:
+                row.schedule = str(parse_schedule(schedule))
+            if target is not _UNSET or unit is not _UNSET:
+                new_target = row.target if target is _UNSET else target
+                new_unit = row.unit if unit is _UNSET else unit
+                if new_target is None:
+                    new_unit = None
+                row.target, row.unit = clean_target(new_target, new_unit)
+            if at_most is not None:
+                row.at_most = bool(at_most)
+            if row.at_most and row.target is None:
+                raise InvalidAmount("'at most' needs a target, such as at most 2 (coffees).")
+            if start is not None:
+                row.start = start
+            if description is not _UNSET:
+                row.description = clean_description(description)
+            session.add(row)
+            session.flush()
+            if reminders is not None:
+                self._set_reminders(session, user, row, parse_reminders(reminders))
+            else:
+                self._reschedule(session, user, [row])
+            return habit_of(row, self._reminder_rows(session, row))
+
+    def archive(self, name: str) -> Habit:
+        with self.store.write() as session:
+            row = self._habit_row(session, name)
+            row.archived = True
+            session.add(row)
+            session.execute(
+                sa.update(ReminderRow)
+                .where(col(ReminderRow.habit_id) == row.id)
+                .values(next_fire=None, next_day=None)
+            )
+            return habit_of(row, self._reminder_rows(session, row))
+
+    def unarchive(self, name: str) -> Habit:
+        with self.store.write() as session:
+            row = self._habit_row(session, name, archived=True)
+            self._refuse_duplicate(session, row.name)
+            row.archived = False
+            session.add(row)
+            session.flush()
+            self._reschedule(session, self._user(session), [row])
+            return habit_of(row, self._reminder_rows(session, row))
+
+    def delete_habit(self, name: str) -> Habit:
+        """Delete a habit with all its check-ins, reminders and pauses, for good."""
+        with self.store.write() as session:
+            row = self._habit_row(session, name, archived=None)
+            habit = habit_of(row, self._reminder_rows(session, row))
+            _delete_habit_rows(session, [ident(row)])
+            return habit
+
+    def move(self, name: str, position: int) -> list[Habit]:
+        """Put a habit at ``position`` (0 = first) in the user's order."""
+        with self.store.write() as session:
+            row = self._habit_row(session, name)
+            rows = [r for r in self._habit_rows(session, archived=None) if r.id != row.id]
+            rows.insert(max(0, min(position, len(rows))), row)
+            for index, each in enumerate(rows):
+                each.position = index
+                session.add(each)
+            session.flush()
+            return [habit_of(r, self._reminder_rows(session, r)) for r in rows]
+
+    def habit(self, name: str) -> Habit:
+        with self.store.read() as session:
+            row = self._habit_row(session, name, archived=None)
+            return habit_of(row, self._reminder_rows(session, row))
+
+    def resolve(self, text: str, *, archived: bool = False) -> str:
+        """The full name a person means by ``text``: exact (any case) or a unique prefix.
+
+        Frontends call this before acting, so ``habit done re`` finds "Read". An ambiguous prefix
+        is an ``AmbiguousHabit`` listing the candidates.
+        """
+        key = name_key(clean_name(text))
+        with self.store.read() as session:
+            rows = self._habit_rows(session, archived=None if archived else False)
+        exact = [r for r in rows if r.name_key == key]
+        if exact:
+            return exact[0].name
+        matches = [r.name for r in rows if r.name_key.startswith(key)]
+        if len(matches) == 1:
+            return matches[0]
+        if matches:
+            raise AmbiguousHabit(text.strip(), matches)
+        raise HabitNotFound(text.strip())
+
+    def habits(self, today: date | None = None, *, archived: bool = False) -> list[HabitStatus]:
+        """Every active habit (and archived ones too, with ``archived=True``) on a habit day."""
+        with self.store.read() as session:
+            user = self._user(session)
+            zone = Zone.of(user)
+            day = today or habit_day(self.now(), zone.tz, zone.day_start)
+            rows = self._habit_rows(session, archived=None if archived else False)
+            found = histories(session, self._user_id, [r.id for r in rows if r.id])
+            reminders = self._reminders_by_habit(session, rows)
+        return [
+            HabitStatus(
+                habit_of(row, reminders.get(row.id, [])),
+                day,
+                habit_stats(goal_of(row), found[row.id], day, zone.week_start),
+            )
+            for row in rows
+            if row.id is not None
+        ]
+
+    # -- check-ins -----------------------------------------------------------------------------
+
+    def check(
+        self,
+        name: str,
+        day: date | None = None,
+        *,
+        amount: float | None = None,
+        add: bool = False,
+    ) -> CheckIn:
+        """Mark ``day`` (default: the current habit day) done.
+
+        A measurable habit takes an ``amount`` (default: its whole target); ``add=True`` adds
+        to what that day already holds, so several sessions of reading sum up.
+        """
+        value = clean_amount(amount)
+        with self.store.write() as session:
+            row, day = self._editable_day(session, name, day)
+            if row.target is None and value is not None:
+                raise InvalidAmount(
+                    f"{row.name!r} is a yes/no habit and takes no amount; give it a target "
+                    "to make it measurable."
+                )
+            existing = self._checkin_row(session, row, day)
+            if row.target is not None and value is None:
+                value = row.target
+            if (
+                add
+                and existing is not None
+                and existing.status == Status.DONE
+                and value is not None
+            ):
+                value = (existing.amount or 0.0) + value
+            clean_amount(value, what="The day's total")
+            return self._put_checkin(session, row, day, existing, Status.DONE, value)
+
+    def skip(self, name: str, day: date | None = None) -> CheckIn:
+        """Mark ``day`` skipped: it neither breaks nor extends a streak."""
+        with self.store.write() as session:
+            row, day = self._editable_day(session, name, day)
+            existing = self._checkin_row(session, row, day)
+            return self._put_checkin(session, row, day, existing, Status.SKIPPED, None)
+
+    def uncheck(self, name: str, day: date | None = None) -> bool:
+        """Remove ``day``'s check-in (done or skipped); False if there was none."""
+        with self.store.write() as session:
+            row, day = self._editable_day(session, name, day)
+            existing = self._checkin_row(session, row, day)
+            if existing is None:
+                return False
+            session.delete(existing)
+            return True
+
+    def checkins(self, name: str, since: date | None = None) -> list[CheckIn]:
+        with self.store.read() as session:
+            row = self._habit_row(session, name, archived=None)
+            query = select(CheckInRow).where(CheckInRow.habit_id == row.id)
+            if since is not None:
+                query = query.where(col(CheckInRow.day) >= since)
+            return [checkin_of(c) for c in session.exec(query.order_by(col(CheckInRow.day)))]
+
+    # -- figures -------------------------------------------------------------------------------
+
+    def stats(self, name: str, today: date | None = None) -> Stats:
+        with self.store.read() as session:
+            row, zone, day = self._row_and_day(session, name, today)
+            history = histories(session, self._user_id, [ident(row)])[ident(row)]
+        return habit_stats(goal_of(row), history, day, zone.week_start)
+
+    def explain_score(self, name: str, today: date | None = None) -> list[ScoreStep]:
+        """The score's history day by day: each day's value and the score after it."""
+        with self.store.read() as session:
+            row, _zone, day = self._row_and_day(session, name, today)
+            history = histories(session, self._user_id, [ident(row)])[ident(row)]
+        return explain(goal_of(row), history, day)
+
+    # -- pauses --------------------------------------------------------------------------------
+
+    def pause(self, name: str | None = None, *, start: date, end: date) -> Pause:
+        """Pause one habit, or every habit (a vacation) when ``name`` is None."""
+        span = Pause(start, end)
+        if (end - start).days > 3660:
+            raise InvalidPause("A pause can last at most ten years; archive the habit instead.")
+        with self.store.write() as session:
+            habit_id = self._habit_row(session, name).id if name is not None else None
+            session.add(PauseRow(user_id=self._user_id, habit_id=habit_id, start=start, end=end))
+        return span
+
+    def resume(self, name: str | None = None, today: date | None = None) -> int:
+        """End the pauses (of one habit, or the vacations) holding ``today`` or after it.
+
+        Returns how many pauses were shortened or dropped.
+        """
+        with self.store.write() as session:
+            zone = Zone.of(self._user(session))
+            day = today or habit_day(self.now(), zone.tz, zone.day_start)
+            habit_id = self._habit_row(session, name).id if name is not None else None
+            rows = session.exec(
+                select(PauseRow).where(
+                    PauseRow.user_id == self._user_id,
+                    PauseRow.habit_id == habit_id,
+                    col(PauseRow.end) >= day,
+                )
+            ).all()
+            for row in rows:
+                if row.start >= day:
+                    session.delete(row)
+                else:
+                    row.end = day - timedelta(days=1)
+                    session.add(row)
+            return len(rows)
+
+    def pauses(self, name: str | None = None) -> list[Pause]:
+        with self.store.read() as session:
+            habit_id = self._habit_row(session, name, archived=None).id if name else None
+            rows = session.exec(
+                select(PauseRow)
+                .where(PauseRow.user_id == self._user_id, PauseRow.habit_id == habit_id)
+                .order_by(col(PauseRow.start))
+            ).all()
+        return [Pause(r.start, r.end) for r in rows]
+
+    # -- rollover and reminders ----------------------------------------------------------------
+
+    def close_days(self, now: datetime | None = None) -> list[DayResult]:
+        """Report each habit day that ended since the last call, once, in order."""
+        moment = now or self.now()
+        results: list[DayResult] = []
+        with self.store.write() as session:
+            zone = Zone.of(self._user(session))
+            today = habit_day(moment, zone.tz, zone.day_start)
+            last = today - timedelta(days=1)
+            rows = [
+                r
+                for r in self._habit_rows(session, archived=False)
+                if r.closed_through is None or r.closed_through < last
+            ]
+            found = histories(session, self._user_id, [r.id for r in rows if r.id])
+            for row in rows:
+                first = (row.closed_through or row.start - timedelta(days=1)) + timedelta(days=1)
+                claimed = changed_rows(
+                    session.execute(
+                        sa.update(HabitRow)
+                        .where(
+                            col(HabitRow.id) == row.id,
+                            col(HabitRow.closed_through).is_(None)
+                            if row.closed_through is None
+                            else col(HabitRow.closed_through) == row.closed_through,
+                        )
+                        .values(closed_through=last)
+                        .execution_options(synchronize_session=False)
+                    )
+                )
+                if claimed != 1:
+                    continue  # another process closed these days
+                goal, history = goal_of(row), found[ident(row)]
+                units = evaluate(goal, history, today, zone.week_start)
+                results.extend(close(row.name, goal, history, units, first, last))
+        return sorted(results, key=lambda r: (r.day, r.habit))
+
+    def due_reminders(self, now: datetime | None = None) -> list[DueReminder]:
+        """This user's reminders to show now; each firing is handed out at most once."""
+        return delivery.due_reminders(
+            self.store, now or self.now(), self.reminder_grace, user_id=self._user_id
+        )
+
+    def snooze(
+        self, reminder_id: int, day: date, duration: timedelta, now: datetime | None = None
+    ) -> datetime:
+        """Fire reminder ``reminder_id`` for habit day ``day`` again after ``duration``."""
+        if not timedelta(minutes=1) <= duration <= MAX_SNOOZE:
+            raise InvalidAmount("A snooze lasts from 1 minute to 24 hours.")
+        at = (now or self.now()) + duration
+        with self.store.write() as session:
+            reminder = session.get(ReminderRow, reminder_id)
+            habit = session.get(HabitRow, reminder.habit_id) if reminder else None
+            if reminder is None or habit is None or habit.user_id != self._user_id:
+                raise ReminderNotFound("That reminder no longer exists; it may have been removed.")
+            if habit.archived:
+                raise ReminderNotFound(f"{habit.name!r} is archived; its reminders are off.")
+            reminder.next_fire, reminder.next_day, reminder.snoozed = at, day, True
+            session.add(reminder)
+        return at
+
+    # -- export and import ---------------------------------------------------------------------
+
+    def export(self) -> dict[str, Any]:
+        """Everything this user has, in habitcore's versioned JSON format (a dict)."""
+        with self.store.read() as session:
+            return exchange.export_user(session, self._user(session), self.now())
+
+    def export_csv(self) -> str:
+        """Every check-in as CSV: habit, day, status, amount."""
+        return exchange.checkins_csv(self.export())
+
+    def import_data(
+        self,
+        data: dict[str, Any],
+        *,
+        dry_run: bool = False,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> exchange.ImportSummary:
+        """Merge an export into this user: all of it, or nothing when any part is invalid."""
+        document = exchange.parse_document(data)
+        with self.store.write() as session:
+            user = self._user(session)
+            zone = Zone.of(user)
+            now = self.now()
+            today = habit_day(now, zone.tz, zone.day_start)
+            summary = exchange.apply(session, user, document, now, today, progress)
+            session.flush()
+            self._reschedule(session, user, self._habit_rows(session, archived=False))
+            if dry_run:
+                session.rollback()
+        return summary
+
+    def delete_user(self) -> None:
+        """Erase everything stored about this user. The tracker is unusable afterwards."""
+        with self.store.write() as session:
+            ids = [r.id for r in self._habit_rows(session, archived=None) if r.id]
+            _delete_habit_rows(session, ids)
+            session.execute(sa.delete(PauseRow).where(col(PauseRow.user_id) == self._user_id))
+            session.execute(sa.delete(UserRow).where(col(UserRow.id) == self._user_id))
+
+    # -- inside --------------------------------------------------------------------------------
+
+    def _ensure_user(self) -> int:
+        with self.store.read() as session:
+            found = session.exec(select(UserRow.id).where(UserRow.external_id == self.user)).first()
+        if found is not None:
+            return found
+        local = self.user == LOCAL_USER
+        try:
+            with self.store.write() as session:
+                row = UserRow(
+                    external_id=self.user,
+                    timezone=system_timezone_name() if local else "UTC",
+                    timezone_set=local,
+                    created_at=self.now(),
+                )
+                session.add(row)
+                session.flush()
+                assert row.id is not None
+                return row.id
+        except Exception:
+            # Another process created the same user a moment ago.
+            with self.store.read() as session:
+                found = session.exec(
+                    select(UserRow.id).where(UserRow.external_id == self.user)
+                ).first()
+            if found is None:
+                raise
+            return found
+
+    def _user(self, session: Session) -> UserRow:
+        row = session.get(UserRow, self._user_id)
+        if row is None:
+            raise HabitNotFound(self.user)  # pragma: no cover - after delete_user only
+        return row
+
+    def _habit_rows(self, session: Session, *, archived: bool | None) -> list[HabitRow]:
+        query = select(HabitRow).where(HabitRow.user_id == self._user_id)
+        if archived is not None:
+            query = query.where(HabitRow.archived == archived)
+        return list(session.exec(query.order_by(col(HabitRow.position), col(HabitRow.id))))
+
+    def _habit_row(
+        self, session: Session, name: str | None, archived: bool | None = False
+    ) -> HabitRow:
+        """The habit called ``name`` (any case). Active ones win over archived namesakes."""
+        key = name_key(clean_name(name or ""))
+        query = select(HabitRow).where(HabitRow.user_id == self._user_id, HabitRow.name_key == key)
+        rows = list(session.exec(query.order_by(col(HabitRow.archived), col(HabitRow.id).desc())))
+        if archived is not None:
+            wanted = [r for r in rows if r.archived == archived]
+            if not wanted and rows:
+                cleaned = clean_name(name or "")
+                if archived:
+                    raise HabitNotFound(f"{cleaned} (archived)")
+                raise HabitArchived(f"{rows[0].name!r} is archived; unarchive it first.")
+            rows = wanted
+        if not rows:
+            raise HabitNotFound(clean_name(name or ""))
+        return rows[0]
+
+    def _refuse_duplicate(self, session: Session, name: str) -> None:
+        clash = session.exec(
+            select(HabitRow.id).where(
+                HabitRow.user_id == self._user_id,
+                HabitRow.name_key == name_key(name),
+                HabitRow.archived == False,  # noqa: E712 - SQL, not Python
+            )
+        ).first()
+        if clash is not None:
+            raise DuplicateHabit(name)
+
+    def _row_and_day(
+        self, session: Session, name: str, today: date | None
+    ) -> tuple[HabitRow, Zone, date]:
+        zone = Zone.of(self._user(session))
+        row = self._habit_row(session, name, archived=None)
+        return row, zone, today or habit_day(self.now(), zone.tz, zone.day_start)
+
+    def _editable_day(self, session: Session, name: str, day: date | None) -> tuple[HabitRow, date]:
+        zone = Zone.of(self._user(session))
+        row = self._habit_row(session, name)
+        today = habit_day(self.now(), zone.tz, zone.day_start)
+        day = day or today
+        if day > today:
+            raise InvalidDay(
+                f"{day.isoformat()} has not come yet (today is {today.isoformat()}); "
+                "only today and past days can be checked."
+            )
+        if day < row.start:
+            raise InvalidDay(
+                f"{row.name!r} starts on {row.start.isoformat()}; change its start date to "
+                f"record {day.isoformat()}."
+            )
+        return row, day
+
+    def _checkin_row(self, session: Session, row: HabitRow, day: date) -> CheckInRow | None:
+        return session.exec(
+            select(CheckInRow).where(CheckInRow.habit_id == row.id, CheckInRow.day == day)
+        ).first()
+
+    def _put_checkin(
+        self,
+        session: Session,
+        row: HabitRow,
+        day: date,
+        existing: CheckInRow | None,
+        status: Status,
+        amount: float | None,
+    ) -> CheckIn:
+        assert row.id is not None
+        checkin = existing or CheckInRow(habit_id=row.id, day=day, status=status.value)
+        checkin.status, checkin.amount = status.value, amount
+        session.add(checkin)
+        return CheckIn(day, status, amount)
+
+    def _reminder_rows(self, session: Session, row: HabitRow) -> list[ReminderRow]:
+        return list(session.exec(select(ReminderRow).where(ReminderRow.habit_id == row.id)))
+
+    def _reminders_by_habit(
+        self, session: Session, rows: Sequence[HabitRow]
+    ) -> dict[int | None, list[ReminderRow]]:
+        found: dict[int | None, list[ReminderRow]] = {}
+        ids = [r.id for r in rows]
+        if ids:
+            query = select(ReminderRow).where(col(ReminderRow.habit_id).in_(ids))
+            for reminder in session.exec(query):
+                found.setdefault(reminder.habit_id, []).append(reminder)
+        return found
+
+    def _set_reminders(
+        self, session: Session, user: UserRow, row: HabitRow, rules: list[ReminderRule]
+    ) -> None:
+        session.execute(sa.delete(ReminderRow).where(col(ReminderRow.habit_id) == row.id))
+        assert row.id is not None
+        for rule in rules:
+            session.add(
+                ReminderRow(habit_id=row.id, minutes=minutes_of(rule.at), weekdays=rule.mask)
+            )
+        session.flush()
+        self._reschedule(session, user, [row])
+
+    def _reschedule(self, session: Session, user: UserRow, rows: Iterable[HabitRow]) -> None:
+        """Recompute the next firing of these habits' reminders from now on."""
+        zone, now = Zone.of(user), self.now()
+        by_habit = {r.id: r for r in rows}
+        if not by_habit:
+            return
+        reminders = session.exec(
+            select(ReminderRow).where(col(ReminderRow.habit_id).in_(list(by_habit)))
+        ).all()
+        for reminder in reminders:
+            habit = by_habit[reminder.habit_id]
+            following = None
+            if user.active and not habit.archived:
+                following = next_fire(
+                    goal_of(habit), rule_of(reminder), now, zone.tz, zone.day_start
+                )
+            reminder.next_day, reminder.next_fire = following if following else (None, None)
+            reminder.snoozed = False
+            session.add(reminder)
+
+
+def _delete_habit_rows(session: Session, ids: list[int]) -> None:
+    if not ids:
+        return
+    reminder_ids = sa.select(col(ReminderRow.id)).where(col(ReminderRow.habit_id).in_(ids))
+    session.execute(
+        sa.delete(ReminderLogRow).where(col(ReminderLogRow.reminder_id).in_(reminder_ids))
+    )
+    session.execute(sa.delete(ReminderRow).where(col(ReminderRow.habit_id).in_(ids)))
+    session.execute(sa.delete(CheckInRow).where(col(CheckInRow.habit_id).in_(ids)))
+    session.execute(sa.delete(PauseRow).where(col(PauseRow.habit_id).in_(ids)))
+    session.execute(sa.delete(HabitRow).where(col(HabitRow.id).in_(ids)))
