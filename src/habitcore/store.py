@@ -11,7 +11,7 @@ failing half-way. PostgreSQL is the backend for many processes and many users.
 
 from __future__ import annotations
 
-import shutil
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -130,8 +130,14 @@ def _bring_up_to_date(engine: Engine) -> None:
         connection.rollback()
     if revision == SCHEMA_REVISION:
         return
+    if revision is not None and revision not in known_revisions():
+        raise StoreError(
+            f"This database is at schema revision {revision}, which this version of habitcore "
+            "does not know; it was probably written by a newer habitcore. Upgrade habitcore "
+            "to open it."
+        )
     if revision is not None and engine.dialect.name == "sqlite":
-        _copy_aside(engine, revision)
+        copy_aside(engine, revision)
     with engine.connect() as connection:
         connection = connection.execution_options(**{_WRITE: True})
         with connection.begin():
@@ -149,6 +155,13 @@ def upgrade(connection: sa.Connection, revision: str = "head") -> None:
     command.upgrade(alembic_config(connection), revision)
 
 
+def known_revisions() -> set[str]:
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(alembic_config())
+    return {revision.revision for revision in script.walk_revisions()}
+
+
 def alembic_config(connection: sa.Connection | None = None) -> Any:
     from alembic.config import Config
 
@@ -158,18 +171,25 @@ def alembic_config(connection: sa.Connection | None = None) -> Any:
     return config
 
 
-def _copy_aside(engine: Engine, revision: str) -> None:
+def copy_aside(engine: Engine, revision: str) -> Path | None:
+    """Copy a SQLite file next to itself before a migration touches it; returns the copy."""
     database = engine.url.database
     if not database or database == ":memory:" or database.startswith("file:"):
-        return
+        return None
     source = Path(database).expanduser()
     if not source.exists():
-        return
+        return None
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     target = source.with_name(f"{source.name}.before-{SCHEMA_REVISION}-from-{revision}-{stamp}")
     with engine.connect() as connection:
-        connection.exec_driver_sql("PRAGMA wal_checkpoint(FULL)")
-    shutil.copy2(source, target)
+        # The backup API copies a consistent snapshot, WAL contents included.
+        raw = connection.connection.dbapi_connection
+        destination = sqlite3.connect(target)
+        try:
+            raw.backup(destination)  # type: ignore[union-attr]
+        finally:
+            destination.close()
+    return target
 
 
 def _describe(exc: SQLAlchemyError) -> str:

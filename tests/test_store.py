@@ -1,0 +1,163 @@
+"""Storage: migrations, transactions that leave nothing half-done, and sharing one database."""
+
+from __future__ import annotations
+
+import multiprocessing
+import shutil
+import subprocess
+import sys
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+
+import habitcore
+from habitcore.store import (
+    SCHEMA_REVISION,
+    Store,
+    alembic_config,
+    copy_aside,
+    current_revision,
+)
+from habitcore.tables import metadata
+from habitcore.testing import FakeClock
+from habitcore.tracker import Tracker
+
+DATA = Path(__file__).parent / "data"
+NOW = datetime(2026, 1, 10, 12, 0, tzinfo=UTC)
+
+
+def test_models_and_migrations_agree(store: Store) -> None:
+    with store.engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        assert compare_metadata(context, metadata) == []
+
+
+def test_schema_revision_constant_is_the_head() -> None:
+    script = ScriptDirectory.from_config(alembic_config())
+    assert script.get_current_head() == SCHEMA_REVISION
+
+
+def test_opening_stamps_the_current_revision(store: Store) -> None:
+    with store.engine.connect() as connection:
+        assert current_revision(connection) == SCHEMA_REVISION
+
+
+def test_a_current_store_opens_without_importing_alembic(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'habits.db'}"
+    Store(url).close()
+    code = (
+        f"import sys, habitcore; t = habitcore.open({url!r}); t.habits(); "
+        "print('alembic' in sys.modules)"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "False"
+
+
+def test_database_from_the_first_revision_upgrades_with_nothing_lost(tmp_path: Path) -> None:
+    """tests/data holds a database made at revision 0001 by tests/data/make_databases.py."""
+    copy = tmp_path / "old.db"
+    shutil.copy(DATA / "habitcore-0001.db", copy)
+    tracker = habitcore.open(f"sqlite:///{copy}", clock=FakeClock(NOW))
+    assert [h.name for h in tracker.habits(archived=True)] == ["Read", "Pages", "Run"]
+    assert tracker.settings().day_start == "04:00"
+    assert tracker.settings().timezone == "Europe/Moscow"
+    assert len(tracker.checkins("Read")) == 20
+    assert tracker.habit("Read").reminders == ("21:00",)
+    assert tracker.pauses() == [habitcore.Pause(date(2025, 12, 24), date(2025, 12, 26))]
+    assert tracker.checkins("Pages")[-1].amount == 12.5
+
+
+def test_sqlite_is_copied_aside_before_an_upgrade(tmp_path: Path) -> None:
+    path = tmp_path / "habits.db"
+    tracker = habitcore.open(f"sqlite:///{path}", clock=FakeClock(NOW))
+    tracker.add_habit("Read")
+    tracker.check("Read")
+    copy = copy_aside(tracker.store.engine, "0000")
+    assert copy is not None
+    assert copy.name.startswith("habits.db.before-0001-from-0000-")
+    copied = habitcore.open(f"sqlite:///{copy}", clock=FakeClock(NOW))
+    assert [c.day for c in copied.checkins("Read")] == [NOW.date()]
+
+
+def test_a_database_from_a_newer_habitcore_is_refused_untouched(tmp_path: Path) -> None:
+    path = tmp_path / "habits.db"
+    Store(f"sqlite:///{path}").close()
+    engine = sa.create_engine(f"sqlite:///{path}")
+    with engine.begin() as connection:
+        connection.execute(sa.text("UPDATE alembic_version SET version_num = '9999'"))
+    engine.dispose()
+    with pytest.raises(habitcore.StoreError, match="schema revision 9999, which this version"):
+        Store(f"sqlite:///{path}")
+    assert list(tmp_path.glob("habits.db.before-*")) == []
+
+
+def test_unreachable_database_is_a_clear_error() -> None:
+    with pytest.raises(habitcore.StoreError) as caught:
+        Store("postgresql+psycopg://nobody@127.0.0.1:1/none")
+    message = str(caught.value)
+    assert message.startswith("Could not open the database: ")
+    assert "SELECT" not in message
+
+
+def test_an_error_inside_a_write_leaves_the_database_as_it_was(tracker: Tracker) -> None:
+    tracker.add_habit("Read")
+
+    def half_done_write() -> None:
+        with tracker.store.write() as session:
+            session.execute(sa.text("DELETE FROM checkins"))
+            session.execute(sa.text("UPDATE habits SET name = 'Broken'"))
+            raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError):
+        half_done_write()
+    assert tracker.habit("Read").name == "Read"
+
+
+def test_a_failed_import_changes_nothing(tracker: Tracker) -> None:
+    tracker.add_habit("Read")
+    tracker.check("Read")
+    document = tracker.export()
+    document["habits"].append({"name": "Bad", "start": "2026-01-01", "schedule": "often"})
+    with pytest.raises(habitcore.InvalidImport, match=r"habits\[1\]: 'often' is not a schedule"):
+        tracker.import_data(document)
+    assert [h.name for h in tracker.habits()] == ["Read"]
+
+
+def _write_checkins(url: str, habit: str, days: int) -> None:
+    tracker = habitcore.open(url, clock=FakeClock(NOW))
+    for offset in range(days):
+        tracker.check(
+            habit, day=date(2025, 1, 1).fromordinal(date(2025, 1, 1).toordinal() + offset)
+        )
+
+
+@pytest.mark.parametrize("processes", [2, 4])
+def test_concurrent_processes_lose_nothing(db_url: str, processes: int) -> None:
+    """Several processes writing to one database at once: every write lands."""
+    tracker = habitcore.open(db_url, clock=FakeClock(NOW))
+    names = [f"Habit {n}" for n in range(processes)]
+    for name in names:
+        tracker.add_habit(name, start=date(2025, 1, 1))
+    context = multiprocessing.get_context("spawn")
+    workers = [context.Process(target=_write_checkins, args=(db_url, name, 60)) for name in names]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=120)
+        assert worker.exitcode == 0
+    for name in names:
+        assert len(tracker.checkins(name)) == 60
+
+
+def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(tmp_path: Path) -> None:
+    store = Store(f"sqlite:///{tmp_path / 'habits.db'}")
+    with store.engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == 30_000
+        assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
