@@ -13,7 +13,7 @@ import re
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from habitcore.errors import InvalidTime, InvalidTimezone, InvalidWeekday
+from habitcore.errors import InvalidDay, InvalidTime, InvalidTimezone, InvalidWeekday
 
 WEEKDAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 WEEKDAY_WORDS = (
@@ -141,6 +141,37 @@ def day_start_instant(day: date, tz: tzinfo, day_start: time) -> datetime:
 
 def _wall(instant: datetime, tz: tzinfo) -> datetime:
     return instant.astimezone(tz).replace(tzinfo=None)
+
+
+def parse_day(text: str, today: date) -> date:
+    """A day as people type it, relative to the habit day ``today``.
+
+    ``2026-01-05``, ``today``, ``yesterday``, ``-3`` (three days ago) or a weekday name (the
+    most recent one, today included).
+    """
+    word = text.strip().casefold() if isinstance(text, str) else ""
+    if word == "today":
+        return today
+    if word == "yesterday":
+        return today - timedelta(days=1)
+    if re.fullmatch(r"-\d{1,5}", word):
+        return today - timedelta(days=int(word[1:]))
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", word):
+        try:
+            return date.fromisoformat(word)
+        except ValueError:
+            pass
+    else:
+        try:
+            weekday = parse_weekday(word)
+        except InvalidWeekday:
+            pass
+        else:
+            return today - timedelta(days=(today.weekday() - weekday) % 7)
+    raise InvalidDay(
+        f"{text!r} is not a day; write YYYY-MM-DD, today, yesterday, -3 (three days ago) "
+        "or a weekday such as mon."
+    )
 
 
 def parse_weekday(text: str) -> int:

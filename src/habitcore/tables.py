@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy import event
 from sqlalchemy.engine import Dialect
 from sqlmodel import Field, SQLModel
 
@@ -56,21 +57,16 @@ class UserRow(SQLModel, table=True):
 
 class HabitRow(SQLModel, table=True):
     __tablename__ = "habits"
-    __table_args__ = (
-        sa.Index(
-            "uq_habits_active_name",
-            "user_id",
-            "name_key",
-            unique=True,
-            sqlite_where=sa.text("archived = false"),
-            postgresql_where=sa.text("archived = false"),
-        ),
-    )
+    # Active names are unique per user: ``active_key`` is the name key while the habit is
+    # active and NULL once archived, and NULLs never clash in a unique constraint (on any
+    # backend, without a partial index).
+    __table_args__ = (sa.UniqueConstraint("user_id", "active_key", name="uq_habits_active_name"),)
 
     id: int | None = Field(default=None, primary_key=True)
     user_id: int = Field(foreign_key="users.id", ondelete="CASCADE", index=True)
     name: str = Field(max_length=100)
     name_key: str = Field(max_length=400)
+    active_key: str | None = Field(default=None, max_length=400)
     description: str | None = Field(default=None, max_length=1000)
     schedule: str = Field(max_length=40)
     target: float | None = Field(default=None)
@@ -81,6 +77,12 @@ class HabitRow(SQLModel, table=True):
     position: int = Field(default=0)
     closed_through: date | None = Field(default=None)  # the last habit day rollover reported
     created_at: datetime = _instant()
+
+
+@event.listens_for(HabitRow, "before_insert")
+@event.listens_for(HabitRow, "before_update")
+def _keep_active_key(_mapper: Any, _connection: Any, habit: HabitRow) -> None:
+    habit.active_key = None if habit.archived else habit.name_key
 
 
 class CheckInRow(SQLModel, table=True):

@@ -40,6 +40,7 @@ def upgrade() -> None:
         sa.Column("user_id", sa.Integer(), nullable=False),
         sa.Column("name", sa.String(length=100), nullable=False),
         sa.Column("name_key", sa.String(length=400), nullable=False),
+        sa.Column("active_key", sa.String(length=400), nullable=True),
         sa.Column("description", sa.String(length=1000), nullable=True),
         sa.Column("schedule", sa.String(length=40), nullable=False),
         sa.Column("target", sa.Float(), nullable=True),
@@ -52,16 +53,10 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.ForeignKeyConstraint(["user_id"], ["users.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("user_id", "active_key", name="uq_habits_active_name"),
     )
     with op.batch_alter_table("habits", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_habits_user_id"), ["user_id"], unique=False)
-        batch_op.create_index(
-            "uq_habits_active_name",
-            ["user_id", "name_key"],
-            unique=True,
-            sqlite_where=sa.text("archived = false"),
-            postgresql_where=sa.text("archived = false"),
-        )
 
     op.create_table(
         "checkins",
@@ -137,11 +132,6 @@ def downgrade() -> None:
     op.drop_table("pauses")
     op.drop_table("checkins")
     with op.batch_alter_table("habits", schema=None) as batch_op:
-        batch_op.drop_index(
-            "uq_habits_active_name",
-            sqlite_where=sa.text("archived = false"),
-            postgresql_where=sa.text("archived = false"),
-        )
         batch_op.drop_index(batch_op.f("ix_habits_user_id"))
 
     op.drop_table("habits")
