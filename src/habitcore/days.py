@@ -13,7 +13,7 @@ import re
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from habitcore.errors import InvalidDay, InvalidTime, InvalidTimezone, InvalidWeekday
+from habitcore.errors import InvalidDay, InvalidTime, InvalidTimezone, InvalidWeekday, shown
 
 WEEKDAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 WEEKDAY_WORDS = (
@@ -33,20 +33,26 @@ def habit_day(now: datetime, tz: tzinfo, day_start: time) -> date:
     if now.tzinfo is None:
         raise ValueError("habit_day needs a timezone-aware instant")
     local = now.astimezone(tz)
-    if local.time().replace(tzinfo=None) < day_start:
-        return local.date() - timedelta(days=1)
-    return local.date()
+    if local.time().replace(tzinfo=None) >= day_start:
+        return local.date()
+    # The wall clock says the day has not started, but when clocks went back through the day
+    # start it already has: trust the instant the day began, so the day never goes backwards.
+    if local_instant(local.date(), day_start, tz) <= now:
+        return local.date()
+    return local.date() - timedelta(days=1)
 
 
 def parse_time_of_day(text: str) -> time:
     """``"21:00"`` → ``time(21, 0)``; anything else is an ``InvalidTime`` naming the form."""
     match = _TIME.match(text) if isinstance(text, str) else None
     if match is None:
-        raise InvalidTime(f"{text!r} is not a time of day; write it as HH:MM, for example 07:30.")
+        raise InvalidTime(
+            f"{shown(text)} is not a time of day; write it as HH:MM, for example 07:30."
+        )
     hour, minute = int(match.group(1)), int(match.group(2))
     if hour > 23 or minute > 59:
         raise InvalidTime(
-            f"{text.strip()!r} is not a time of day: hours go from 00 to 23 and minutes from "
+            f"{shown(text.strip())} is not a time of day: hours go from 00 to 23 and minutes from "
             "00 to 59, for example 21:45."
         )
     return time(hour, minute)
@@ -69,7 +75,7 @@ def parse_timezone(name: str) -> ZoneInfo:
     cleaned = name.strip() if isinstance(name, str) else ""
     if not cleaned or cleaned.startswith(("/", ".")) or ".." in cleaned or len(cleaned) > 64:
         raise InvalidTimezone(
-            f"{name!r} is not a time zone; use an IANA name such as Europe/Moscow or "
+            f"{shown(name)} is not a time zone; use an IANA name such as Europe/Moscow or "
             "America/New_York."
         )
     try:
@@ -81,7 +87,7 @@ def parse_timezone(name: str) -> ZoneInfo:
     if cleaned.casefold() in folded:
         return ZoneInfo(folded[cleaned.casefold()])
     raise InvalidTimezone(
-        f"{cleaned!r} is not a time zone; use an IANA name such as Europe/Moscow or "
+        f"{shown(cleaned)} is not a time zone; use an IANA name such as Europe/Moscow or "
         "America/New_York."
     )
 
@@ -169,7 +175,7 @@ def parse_day(text: str, today: date) -> date:
         else:
             return today - timedelta(days=(today.weekday() - weekday) % 7)
     raise InvalidDay(
-        f"{text!r} is not a day; write YYYY-MM-DD, today, yesterday, -3 (three days ago) "
+        f"{shown(text)} is not a day; write YYYY-MM-DD, today, yesterday, -3 (three days ago) "
         "or a weekday such as mon."
     )
 
@@ -181,5 +187,5 @@ def parse_weekday(text: str) -> int:
         if word in (short, full) or (len(word) >= 3 and full.startswith(word)):
             return index
     raise InvalidWeekday(
-        f"{text.strip()!r} is not a weekday; use mon, tue, wed, thu, fri, sat or sun."
+        f"{shown(text.strip())} is not a weekday; use mon, tue, wed, thu, fri, sat or sun."
     )

@@ -23,7 +23,7 @@ from habitcore.days import format_time_of_day
 from habitcore.habits import CheckIn, Goal, History, Status
 from habitcore.periods import evaluate
 from habitcore.records import Zone, goal_of, histories, ident, pauses_for, pauses_of, rule_of
-from habitcore.reminders import Decision, ReminderRule, decide, next_fire
+from habitcore.reminders import Decision, ReminderRule, decide, fire_instant, next_fire
 from habitcore.schedule import PerPeriod, Rolling
 from habitcore.stats import day_state
 from habitcore.store import Store, changed_rows
@@ -95,11 +95,16 @@ def _settle(
     for reminder, habit, user, status, amount in rows:
         zone = Zone.of(user)
         goal, rule = goal_of(habit), rule_of(reminder)
-        fire_at, day = reminder.next_fire, reminder.next_day
+        fire_at, day, snoozed = reminder.next_fire, reminder.next_day, reminder.snoozed
         if fire_at is None or day is None:  # pragma: no cover - the query asks next_fire <= now
             continue
         habit_id = ident(habit)
-        following = next_fire(goal, rule, max(fire_at, now), zone.tz, zone.day_start)
+        if snoozed:
+            # A snooze moves one firing; the regular ones after it stay where they were.
+            regular = fire_instant(day, rule.at, zone.tz, zone.day_start)
+            following = next_fire(goal, rule, regular, zone.tz, zone.day_start)
+        else:
+            following = next_fire(goal, rule, max(fire_at, now), zone.tz, zone.day_start)
         claimed = changed_rows(
             session.execute(
                 sa.update(ReminderRow)
@@ -109,19 +114,25 @@ def _settle(
                     next_day=following[0] if following else None,
                     snoozed=False,
                 )
+                .execution_options(synchronize_session=False)
             )
         )
         if claimed != 1:
             continue  # another process took this firing
+        # Downtime can hide several firings: the newest may still be on time, the older ones
+        # are logged as missed.
+        hidden = [] if snoozed else _skipped_firings(goal, rule, zone, fire_at, now)
+        *late, (day, fire_at) = [(day, fire_at), *hidden]
+        for late_day, late_fire in late:
+            logs.append(_log(reminder.id, late_day, late_fire, now, Decision.MISS))
+        if late and habit_id not in slow:
+            status, amount = _checkin_on(session, habit_id, day)
         history = slow.get(habit_id) or History(
             {day: CheckIn(day, Status(status), amount)} if status is not None else {},
             pauses_for(pauses, habit.user_id, habit_id),
         )
         units = evaluate(goal, history, day, zone.week_start) if habit_id in slow else []
         decision = decide(day_state(goal, history, day, units), fire_at, now, grace)
-        # A stretch of downtime can hide several firings: each is logged as missed.
-        for late_day, late_fire in _skipped_firings(goal, rule, zone, fire_at, now):
-            logs.append(_log(reminder.id, late_day, late_fire, now, Decision.MISS))
         logs.append(_log(reminder.id, day, fire_at, now, decision))
         if decision is Decision.SEND:
             sent.append(
@@ -132,13 +143,22 @@ def _settle(
                     day=day,
                     time=format_time_of_day(rule.at),
                     fire_at=fire_at,
-                    snoozed=reminder.snoozed,
+                    snoozed=snoozed and not late,
                     language=user.language,
                 )
             )
     if logs:
         session.execute(sa.insert(ReminderLogRow), logs)
     return sent
+
+
+def _checkin_on(session: Session, habit_id: int, day: date) -> tuple[str | None, float | None]:
+    found = session.execute(
+        sa.select(col(CheckInRow.status), col(CheckInRow.amount)).where(
+            col(CheckInRow.habit_id) == habit_id, col(CheckInRow.day) == day
+        )
+    ).first()
+    return (found[0], found[1]) if found else (None, None)
 
 
 def _skipped_firings(

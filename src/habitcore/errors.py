@@ -8,6 +8,14 @@ exit code or a reply from the class alone. Anything else escaping habitcore is a
 from __future__ import annotations
 
 
+def shown(text: object, limit: int = 40) -> str:
+    """Echo what a person typed in a message, quoted, and cut short if it is long."""
+    value = str(text)
+    if len(value) > limit:
+        value = value[: limit - 1] + "…"
+    return repr(value)
+
+
 class HabitcoreError(Exception):
     """A domain error: the operation was refused and nothing was changed."""
 

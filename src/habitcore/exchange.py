@@ -28,7 +28,7 @@ from habitcore.days import (
     parse_weekday,
     time_of_minutes,
 )
-from habitcore.errors import HabitcoreError, InvalidImport
+from habitcore.errors import HabitcoreError, InvalidImport, shown
 from habitcore.habits import (
     Status,
     clean_amount,
@@ -215,7 +215,7 @@ def _date(value: Any, where: str) -> date:
     try:
         return date.fromisoformat(value)
     except (TypeError, ValueError):
-        raise InvalidImport(f"{where}: {value!r} is not a date (YYYY-MM-DD).") from None
+        raise InvalidImport(f"{where}: {shown(value)} is not a date (YYYY-MM-DD).") from None
 
 
 def _spans(items: list[Any], where: str) -> list[Span]:
@@ -276,7 +276,7 @@ def _habit(item: Any, where: str) -> HabitDoc:
         days.add(day)
         status = checkin.get("status")
         if status not in (Status.DONE.value, Status.SKIPPED.value):
-            raise InvalidImport(f"{here}: status must be 'done' or 'skipped', not {status!r}.")
+            raise InvalidImport(f"{here}: status must be 'done' or 'skipped', not {shown(status)}.")
         try:
             amount = clean_amount(checkin.get("amount"))
         except HabitcoreError as exc:

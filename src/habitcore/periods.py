@@ -138,7 +138,8 @@ def _judge_period(
                 logged = True
                 total += checkin.amount if checkin.amount is not None else (goal.target or 1.0)
         day += ONE_DAY
-    required = math.ceil(times * open_days / length - 1e-9)
+    # A month shorter than its "31/month" still asks no more than every open day.
+    required = min(open_days, math.ceil(times * open_days / length - 1e-9))
     first = max(first, goal.start)
     if required == 0:
         return Unit(first, last, State.NEUTRAL, 0.0)

@@ -71,6 +71,28 @@ def close(
     return results
 
 
+def calendar(
+    goal: Goal, history: History, units: list[Unit], first: date, today: date
+) -> list[tuple[date, Outcome]]:
+    """What happened on each day from ``first`` to ``today``, for a heatmap.
+
+    Today, not over yet, is ``open`` rather than ``missed`` until it is done.
+    """
+    ending = {u.end: u.state for u in units if u.state is not State.PENDING}
+    found = []
+    day = first
+    while day <= today:
+        if day < goal.start:
+            found.append((day, Outcome.NOT_DUE))
+        else:
+            outcome = _outcome(goal, history, day, ending.get(day))
+            if day == today and outcome is Outcome.MISSED:
+                outcome = Outcome.OPEN
+            found.append((day, outcome))
+        day += ONE_DAY
+    return found
+
+
 def _outcome(goal: Goal, history: History, day: date, ended: State | None) -> Outcome:
     checkin = history.checkins.get(day)
     if checkin is not None and checkin.status is Status.SKIPPED:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from habitcore.days import WEEKDAY_NAMES, parse_weekday
-from habitcore.errors import InvalidSchedule, InvalidWeekday
+from habitcore.errors import InvalidSchedule, InvalidWeekday, shown
 
 EXAMPLES = "daily, weekdays, mon,wed,fri, every 3 days, 3/week, 10/month or 3 in 7 days"
 
@@ -109,7 +109,8 @@ def parse_schedule(text: str) -> Schedule:
             return Daily()
         if not 2 <= n <= MAX_EVERY:
             raise InvalidSchedule(
-                f"{text.strip()!r}: 'every N days' takes N from 1 to {MAX_EVERY}."
+                f"{shown(text.strip())}: 'every N days' takes N from 1 to {MAX_EVERY}, "
+                "for example every 3 days."
             )
         return EveryNDays(n)
     if match := _PER.match(words):
@@ -117,7 +118,7 @@ def parse_schedule(text: str) -> Schedule:
         most = 7 if period == "week" else 31
         if not 1 <= times <= most:
             raise InvalidSchedule(
-                f"{text.strip()!r}: a {period} allows from 1 to {most} times, for example "
+                f"{shown(text.strip())}: a {period} allows from 1 to {most} times, for example "
                 f"{min(3, most)}/{period}."
             )
         return Daily() if period == "week" and times == 7 else PerPeriod(times, period)
@@ -125,7 +126,7 @@ def parse_schedule(text: str) -> Schedule:
         times, window = int(match.group(1)), int(match.group(2))
         if not 1 <= window <= MAX_WINDOW or not 1 <= times <= window:
             raise InvalidSchedule(
-                f"{text.strip()!r}: 'N in D days' needs 1 <= N <= D <= {MAX_WINDOW}, "
+                f"{shown(text.strip())}: 'N in D days' needs 1 <= N <= D <= {MAX_WINDOW}, "
                 "for example 3 in 7 days."
             )
         return Daily() if times == window else Rolling(times, window)
@@ -136,7 +137,7 @@ def parse_schedule(text: str) -> Schedule:
             pass
         else:
             return Daily() if len(days) == 7 else DaysOfWeek(days)
-    raise InvalidSchedule(f"{text.strip()!r} is not a schedule; write one of: {EXAMPLES}.")
+    raise InvalidSchedule(f"{shown(text.strip())} is not a schedule; write one of: {EXAMPLES}.")
 
 
 def due_fraction(schedule: Schedule) -> float:
@@ -151,7 +152,7 @@ def due_fraction(schedule: Schedule) -> float:
         case PerPeriod(times, "week"):
             return times / 7
         case PerPeriod(times, _):
-            return times / 30
+            return min(1.0, times / 30)
         case Rolling(times, window):
             return times / window
     raise AssertionError(schedule)
@@ -169,7 +170,7 @@ def score_window(schedule: Schedule) -> tuple[int, int]:
         case PerPeriod(times, "week"):
             return 7, times
         case PerPeriod(times, _):
-            return 30, times
+            return 30, min(times, 30)
         case Rolling(times, window):
             return window, times
     raise AssertionError(schedule)

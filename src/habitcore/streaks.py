@@ -42,12 +42,12 @@ class Step:
     unit: Unit
     run: Streak | None
     broken: Streak | None  # the streak this unit ended, if it ended one
-    record: bool  # this unit made the run longer than any before it
+    record: bool  # this unit made the run longer than any streak before it, for the first time
 
 
 def timeline(units: Iterable[Unit]) -> Iterator[Step]:
     run: Streak | None = None
-    best = 0
+    best_before = 0  # the longest streak that had ended before the running one
     for unit in units:
         broken, record = None, False
         if unit.state is State.MET:
@@ -56,10 +56,12 @@ def timeline(units: Iterable[Unit]) -> Iterator[Step]:
                 if run
                 else Streak(unit.start, unit.end, 1)
             )
-            if run.length > best:
-                # Beating one's own earlier best is news; a very first day is not.
-                record, best = best > 0, run.length
+            # News once per streak: the day it passes an earlier streak. A first streak has
+            # nothing to beat.
+            record = best_before > 0 and run.length == best_before + 1
         elif unit.state is State.MISSED:
+            if run is not None:
+                best_before = max(best_before, run.length)
             broken, run = run, None
         yield Step(unit, run, broken, record)
 

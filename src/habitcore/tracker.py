@@ -40,6 +40,7 @@ from habitcore.errors import (
     InvalidPause,
     InvalidSetting,
     ReminderNotFound,
+    shown,
 )
 from habitcore.habits import (
     CheckIn,
@@ -63,7 +64,7 @@ from habitcore.records import (
     rule_of,
 )
 from habitcore.reminders import DEFAULT_GRACE, ReminderRule, next_fire, parse_reminders
-from habitcore.rollover import DayResult, close
+from habitcore.rollover import DayResult, Outcome, calendar, close
 from habitcore.schedule import parse_schedule
 from habitcore.score import ScoreStep, explain
 from habitcore.stats import DayState, Stats, habit_stats
@@ -187,7 +188,7 @@ class Tracker:
     def set_language(self, code: str) -> Settings:
         cleaned = (code or "").strip().lower()
         if not cleaned or len(cleaned) > 16 or not cleaned.replace("-", "").isalnum():
-            raise InvalidSetting(f"{code!r} is not a language code; use one such as en or ru.")
+            raise InvalidSetting(f"{shown(code)} is not a language code; use one such as en or ru.")
         return self._change_user(language=cleaned)
 
     def set_morning_summary(self, enabled: bool) -> Settings:
@@ -465,6 +466,17 @@ class Tracker:
             row, _zone, day = self._row_and_day(session, name, today)
             history = histories(session, self._user_id, [ident(row)])[ident(row)]
         return explain(goal_of(row), history, day)
+
+    def calendar(
+        self, name: str, days: int = 182, today: date | None = None
+    ) -> list[tuple[date, Outcome]]:
+        """Each of the last ``days`` habit days up to today with what happened on it."""
+        with self.store.read() as session:
+            row, zone, day = self._row_and_day(session, name, today)
+            history = histories(session, self._user_id, [ident(row)])[ident(row)]
+        goal = goal_of(row)
+        units = evaluate(goal, history, day, zone.week_start)
+        return calendar(goal, history, units, day - timedelta(days=days - 1), day)
 
     # -- pauses --------------------------------------------------------------------------------
 

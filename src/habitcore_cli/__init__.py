@@ -1,0 +1,1 @@
+"""``habit``: habitcore in a terminal. A thin adapter: parse, call habitcore, render."""

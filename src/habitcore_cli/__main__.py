@@ -1,0 +1,3 @@
+from habitcore_cli.app import main
+
+main()

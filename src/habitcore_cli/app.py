@@ -1,0 +1,159 @@
+"""The ``habit`` command: global options, where the data lives, and turning errors into exits.
+
+Every command is registered through ``command()``, the one place where a ``HabitcoreError``
+becomes a single line on stderr and exit code 1. Click reports usage errors itself, with exit
+code 2. A traceback is shown only with ``HABITCORE_DEBUG=1``.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+
+from habitcore_cli.output import error
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+app = typer.Typer(
+    name="habit",
+    help="Track habits in your terminal: correct about days, honest about streaks.\n\n"
+    "Example: habit add Read --remind 21:00, then habit done read.",
+    invoke_without_command=True,
+    no_args_is_help=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # plain click help and usage errors: short, and fast to print
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+db_app = typer.Typer(
+    help="Where the data lives, and backups.\n\nExample: habit db path", rich_markup_mode=None
+)
+app.add_typer(db_app, name="db")
+
+
+class State:
+    """What the global options chose; the tracker is opened on first use only."""
+
+    def __init__(self, db: str | None) -> None:
+        self.db = db
+        self._tracker: Any = None
+
+    @property
+    def url(self) -> str:
+        return database_url(self.db)
+
+    def tracker(self) -> Any:
+        if self._tracker is None:
+            import habitcore
+
+            self._tracker = habitcore.open(self.url)
+        return self._tracker
+
+
+def database_url(value: str | None) -> str:
+    """``--db`` wins, then ``HABITCORE_DATABASE_URL``, then the platform data dir."""
+    chosen = value or os.environ.get("HABITCORE_DATABASE_URL")
+    if not chosen:
+        from habitcore.store import default_url
+
+        return default_url()
+    if "://" in chosen:
+        return chosen
+    return f"sqlite:///{Path(chosen).expanduser().resolve()}"
+
+
+def state(ctx: typer.Context) -> State:
+    found = ctx.find_object(State)
+    if found is None:  # pragma: no cover - the callback always sets it
+        found = State(None)
+        ctx.obj = found
+    return found
+
+
+def command(
+    name: str | None = None, *, parent: typer.Typer = app, **kwargs: Any
+) -> Callable[[F], F]:
+    """Register a command whose domain errors become one line on stderr and exit code 1."""
+
+    def register(function: F) -> F:
+        @functools.wraps(function)
+        def guarded(*args: Any, **kw: Any) -> Any:
+            from habitcore import HabitcoreError
+
+            try:
+                return function(*args, **kw)
+            except HabitcoreError as exc:
+                if os.environ.get("HABITCORE_DEBUG") == "1":
+                    raise
+                error(str(exc))
+                raise typer.Exit(1) from None
+            except (typer.Exit, typer.Abort, KeyboardInterrupt):
+                raise
+            except Exception as exc:
+                if os.environ.get("HABITCORE_DEBUG") == "1" or _is_click_error(exc):
+                    raise
+                error(
+                    f"habit hit an unexpected problem ({type(exc).__name__}: {exc}). "
+                    "Run it again with HABITCORE_DEBUG=1 to see the details, and report it."
+                )
+                raise typer.Exit(1) from None
+
+        parent.command(name, **kwargs)(guarded)
+        return function
+
+    return register
+
+
+def _is_click_error(exc: Exception) -> bool:
+    """Usage errors (BadParameter and friends) are click's to report, with exit code 2."""
+    from typer.exceptions import TyperException
+
+    return isinstance(exc, TyperException)
+
+
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        typer.echo(f"habit (habitcore) {version('habitcore')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    ctx: typer.Context,
+    db: Annotated[
+        str | None,
+        typer.Option(
+            "--db",
+            help="A database URL or a SQLite file path. Default: HABITCORE_DATABASE_URL, "
+            "else habits.db in your platform's data folder.",
+            show_default=False,
+        ),
+    ] = None,
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
+    ] = False,
+) -> None:
+    """Track habits in your terminal: correct about days, honest about streaks.
+
+    Example: habit add Read --remind 21:00, then habit done read.
+    Run habit alone for today's checklist.
+    """
+    ctx.obj = State(db)
+    if ctx.invoked_subcommand is None:
+        from habitcore_cli.view_commands import show_checklist
+
+        ctx.invoke(show_checklist, ctx=ctx)
+
+
+def main() -> None:
+    # Register every command before parsing.
+    from habitcore_cli import register  # noqa: F401
+
+    app()

@@ -1,0 +1,66 @@
+"""``habit config``: show or change the settings every time rule depends on."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+
+from habitcore_cli.app import command, state
+from habitcore_cli.output import console, print_json, say
+
+# key → (Tracker setter, what the value looks like)
+SETTINGS = {
+    "timezone": ("set_timezone", "an IANA name such as Europe/Moscow"),
+    "day-start": ("set_day_start", "a time such as 04:00"),
+    "week-start": ("set_week_start", "a weekday such as sunday"),
+    "language": ("set_language", "a language code such as en or ru"),
+}
+_FIELDS = {
+    "timezone": "timezone",
+    "day-start": "day_start",
+    "week-start": "week_start",
+    "language": "language",
+}
+
+
+@command("config")
+def config(
+    ctx: typer.Context,
+    key: Annotated[
+        str | None,
+        typer.Argument(metavar="KEY", help="timezone, day-start, week-start or language."),
+    ] = None,
+    value: Annotated[str | None, typer.Argument(metavar="VALUE", help="The new value.")] = None,
+    json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Show the settings, or change one.
+
+    Example: habit config timezone Europe/Moscow; habit config day-start 04:00
+    """
+    if key is not None and key not in SETTINGS:
+        raise typer.BadParameter(
+            f"{key!r} is not a setting; use one of: {', '.join(SETTINGS)}.", param_hint="KEY"
+        )
+    tracker = state(ctx).tracker()
+    if key is not None and value is not None:
+        setter, _shape = SETTINGS[key]
+        settings: Any = getattr(tracker, setter)(value)
+        say(f"{key} is now {getattr(settings, _FIELDS[key])}.", style="green")
+        return
+    settings = tracker.settings()
+    shown = {
+        "timezone": settings.timezone,
+        "day-start": settings.day_start,
+        "week-start": settings.week_start,
+        "language": settings.language,
+    }
+    if key is not None:
+        console.print(shown[key], markup=False)
+        return
+    if json:
+        print_json({**shown, "database": state(ctx).url})
+        return
+    for name, current in shown.items():
+        console.print(f"{name:<11} {current}", markup=False)
+    console.print(f"{'database':<11} {state(ctx).url}", markup=False, soft_wrap=True)

@@ -1,0 +1,102 @@
+"""``habit done``, ``habit undo``, ``habit skip``: recording a habit day."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+import typer
+
+from habitcore_cli.app import command, state
+from habitcore_cli.output import say
+
+NAME = Annotated[
+    str, typer.Argument(metavar="NAME", help="The habit (any case; a unique prefix is enough).")
+]
+DAY = Annotated[
+    str | None,
+    typer.Argument(
+        metavar="DAY",
+        help="YYYY-MM-DD, today, yesterday, -3 (three days ago) or a weekday (the last one). "
+        "Default: today.",
+        show_default=False,
+    ),
+]
+
+
+# "-3" (three days ago) must reach DAY instead of being taken for an option.
+DAY_CONTEXT = {"ignore_unknown_options": True}
+
+
+def _day(tracker: Any, text: str | None) -> date:
+    from habitcore.days import parse_day
+
+    if text is not None and text.startswith("--"):
+        raise typer.BadParameter(f"No such option: {text}", param_hint="DAY")
+    today: date = tracker.today()
+    return today if text is None else parse_day(text, today)
+
+
+def _report(tracker: Any, name: str, day: date, what: str) -> None:
+    stats = tracker.stats(name)
+    streak = stats.current_streak
+    say(
+        f"{name}: {what} for {day.isoformat()} (streak {streak}, best {stats.best_streak})",
+        style="green",
+    )
+
+
+@command("done", context_settings=DAY_CONTEXT)
+def done(
+    ctx: typer.Context,
+    name: NAME,
+    day: DAY = None,
+    amount: Annotated[
+        float | None,
+        typer.Option("--amount", "-n", help="For a measurable habit: how much (default: all)."),
+    ] = None,
+    add: Annotated[
+        bool, typer.Option("--add", help="Add the amount to what the day already has.")
+    ] = False,
+) -> None:
+    """Mark a habit done for today or a past day.
+
+    Example: habit done read yesterday; habit done pages --amount 12
+    """
+    tracker = state(ctx).tracker()
+    full = tracker.resolve(name)
+    when = _day(tracker, day)
+    checkin = tracker.check(full, when, amount=amount, add=add)
+    habit = tracker.habit(full)
+    what = "done"
+    if habit.target is not None and checkin.amount is not None:
+        what = f"{checkin.amount:g} of {habit.target:g} {habit.unit or ''}".rstrip()
+    _report(tracker, full, when, what)
+
+
+@command("undo", context_settings=DAY_CONTEXT)
+def undo(ctx: typer.Context, name: NAME, day: DAY = None) -> None:
+    """Remove a day's check-in (done or skipped).
+
+    Example: habit undo read yesterday
+    """
+    tracker = state(ctx).tracker()
+    full = tracker.resolve(name)
+    when = _day(tracker, day)
+    if tracker.uncheck(full, when):
+        _report(tracker, full, when, "check-in removed")
+    else:
+        say(f"{full}: nothing was recorded for {when.isoformat()}; nothing changed.")
+
+
+@command("skip", context_settings=DAY_CONTEXT)
+def skip(ctx: typer.Context, name: NAME, day: DAY = None) -> None:
+    """Skip a day: it neither breaks nor extends the streak.
+
+    Example: habit skip run today
+    """
+    tracker = state(ctx).tracker()
+    full = tracker.resolve(name)
+    when = _day(tracker, day)
+    tracker.skip(full, when)
+    _report(tracker, full, when, "skipped")

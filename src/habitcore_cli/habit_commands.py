@@ -1,0 +1,233 @@
+"""Creating and changing habits: add, edit, archive, unarchive, rm, pause, resume."""
+
+from __future__ import annotations
+
+import sys
+from datetime import date
+from typing import Annotated, Any
+
+import typer
+
+from habitcore_cli.app import command, state
+from habitcore_cli.day_commands import NAME
+from habitcore_cli.output import say
+
+SCHEDULE_HELP = "daily, weekdays, mon,wed,fri, every 3 days, 3/week, 10/month or 3 in 7 days."
+REMIND_HELP = "A reminder time, HH:MM, optionally with weekdays: --remind '08:00 mon,fri'. Repeat."
+
+
+def _day(tracker: Any, text: str | None) -> date | None:
+    from habitcore.days import parse_day
+
+    return None if text is None else parse_day(text, tracker.today())
+
+
+@command("add")
+def add(
+    ctx: typer.Context,
+    name: Annotated[
+        str, typer.Argument(metavar="NAME", help="The habit's name, 1 to 100 characters.")
+    ],
+    schedule: Annotated[str, typer.Option("--schedule", "-s", help=SCHEDULE_HELP)] = "daily",
+    target: Annotated[
+        float | None, typer.Option("--target", "-t", help="Make it measurable: the amount.")
+    ] = None,
+    unit: Annotated[str | None, typer.Option("--unit", "-u", help="The amount's unit.")] = None,
+    at_most: Annotated[
+        bool, typer.Option("--at-most", help="The target is a ceiling (e.g. at most 2 coffees).")
+    ] = False,
+    remind: Annotated[list[str] | None, typer.Option("--remind", "-r", help=REMIND_HELP)] = None,
+    start: Annotated[
+        str | None, typer.Option("--start", help="First day (YYYY-MM-DD, -3, ...). Default: today.")
+    ] = None,
+    description: Annotated[
+        str | None, typer.Option("--description", "-d", help="A note on what and why.")
+    ] = None,
+) -> None:
+    """Add a habit.
+
+    Example: habit add "Read" --schedule daily --remind 21:00;
+    habit add Pages --target 20 --unit pages
+    """
+    if unit is not None and target is None:
+        raise typer.BadParameter("--unit needs --target as well, e.g. --target 20 --unit pages.")
+    if at_most and target is None:
+        raise typer.BadParameter("--at-most needs --target as well, e.g. --target 2 --at-most.")
+    tracker = state(ctx).tracker()
+    habit = tracker.add_habit(
+        name,
+        schedule,
+        target=target,
+        unit=unit,
+        at_most=at_most,
+        reminders=remind or [],
+        start=_day(tracker, start),
+        description=description,
+    )
+    extra = f", reminders {', '.join(habit.reminders)}" if habit.reminders else ""
+    say(f"Added {habit.name} ({habit.schedule}{extra}).", style="green")
+
+
+@command("edit")
+def edit(
+    ctx: typer.Context,
+    name: NAME,
+    new_name: Annotated[str | None, typer.Option("--name", help="A new name.")] = None,
+    schedule: Annotated[str | None, typer.Option("--schedule", "-s", help=SCHEDULE_HELP)] = None,
+    target: Annotated[
+        float | None, typer.Option("--target", "-t", help="A new target amount.")
+    ] = None,
+    unit: Annotated[str | None, typer.Option("--unit", "-u", help="A new unit.")] = None,
+    at_most: Annotated[
+        bool | None, typer.Option("--at-most/--at-least", help="Is the target a ceiling?")
+    ] = None,
+    yes_no: Annotated[
+        bool, typer.Option("--yes-no", help="Drop the target: a plain done / not done habit.")
+    ] = False,
+    remind: Annotated[list[str] | None, typer.Option("--remind", "-r", help=REMIND_HELP)] = None,
+    no_remind: Annotated[bool, typer.Option("--no-remind", help="Remove all reminders.")] = False,
+    start: Annotated[str | None, typer.Option("--start", help="A new first day.")] = None,
+    description: Annotated[
+        str | None, typer.Option("--description", "-d", help="A note on what and why.")
+    ] = None,
+) -> None:
+    """Change a habit; what you leave out stays as it is.
+
+    Example: habit edit read --schedule weekdays --remind 07:30 --remind 21:00
+    """
+    if remind and no_remind:
+        raise typer.BadParameter("Give either --remind or --no-remind, not both.")
+    if yes_no and (target is not None or unit is not None):
+        raise typer.BadParameter("--yes-no drops the target; do not give --target or --unit.")
+    tracker = state(ctx).tracker()
+    full = tracker.resolve(name, archived=True)
+    changes: dict[str, Any] = {}
+    if yes_no:
+        changes["target"] = None
+    if target is not None:
+        changes["target"] = target
+    if unit is not None:
+        changes["unit"] = unit
+    if description is not None:
+        changes["description"] = description
+    reminders = [] if no_remind else remind or None
+    habit = tracker.edit_habit(
+        full,
+        new_name=new_name,
+        schedule=schedule,
+        at_most=at_most,
+        reminders=reminders,
+        start=_day(tracker, start),
+        **changes,
+    )
+    say(f"Updated {habit.name}.", style="green")
+
+
+@command("archive")
+def archive(ctx: typer.Context, name: NAME) -> None:
+    """Archive a habit: hidden from the checklist, reminders off, history kept.
+
+    Example: habit archive run
+    """
+    tracker = state(ctx).tracker()
+    habit = tracker.archive(tracker.resolve(name))
+    say(f"Archived {habit.name}. Bring it back with: habit unarchive {habit.name!r}")
+
+
+@command("unarchive")
+def unarchive(ctx: typer.Context, name: NAME) -> None:
+    """Bring an archived habit back.
+
+    Example: habit unarchive run
+    """
+    tracker = state(ctx).tracker()
+    habit = tracker.unarchive(tracker.resolve(name, archived=True))
+    say(f"{habit.name} is active again.", style="green")
+
+
+@command("rm")
+def remove(
+    ctx: typer.Context,
+    name: NAME,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask (for scripts).")] = False,
+) -> None:
+    """Delete a habit and all its history, for good (asks first).
+
+    Example: habit rm run --yes
+    """
+    tracker = state(ctx).tracker()
+    full = tracker.resolve(name, archived=True)
+    if not yes:
+        if not sys.stdin.isatty():
+            from habitcore_cli.output import error
+
+            error(f"Not deleting {full!r} without a confirmation; pass --yes to delete it.")
+            raise typer.Exit(1)
+        count = len(tracker.checkins(full))
+        typer.confirm(f"Delete {full!r} and its {count} check-ins for good?", abort=True)
+    tracker.delete_habit(full)
+    say(f"Deleted {full}.")
+
+
+@command("pause")
+def pause(
+    ctx: typer.Context,
+    name: Annotated[
+        str | None,
+        typer.Argument(
+            metavar="NAME", help="The habit; leave out to pause every habit (a vacation)."
+        ),
+    ] = None,
+    start: Annotated[
+        str | None, typer.Option("--from", help="First paused day. Default: today.")
+    ] = None,
+    end: Annotated[str, typer.Option("--to", help="Last paused day (YYYY-MM-DD, mon, ...).")] = "",
+) -> None:
+    """Pause a habit, or all of them: nothing is due, streaks and score are frozen.
+
+    Example: habit pause --from 2026-07-01 --to 2026-07-14
+    """
+    if not end:
+        raise typer.BadParameter("Say when the pause ends: --to YYYY-MM-DD.", param_hint="--to")
+    from habitcore.days import parse_day
+
+    tracker = state(ctx).tracker()
+    today = tracker.today()
+    first = parse_day(start, today) if start else today
+    last = _future_day(end, today)
+    full = tracker.resolve(name) if name else None
+    tracker.pause(full, start=first, end=last)
+    what = full or "every habit"
+    say(f"Paused {what} from {first.isoformat()} to {last.isoformat()}.")
+
+
+def _future_day(text: str, today: date) -> date:
+    """``--to`` may name a day ahead: a date, or +N days."""
+    from datetime import timedelta
+
+    from habitcore.days import parse_day
+
+    if text.startswith("+") and text[1:].isdigit():
+        return today + timedelta(days=int(text[1:]))
+    return parse_day(text, today)
+
+
+@command("resume")
+def resume(
+    ctx: typer.Context,
+    name: Annotated[
+        str | None, typer.Argument(metavar="NAME", help="The habit; leave out to end a vacation.")
+    ] = None,
+) -> None:
+    """End a pause today.
+
+    Example: habit resume
+    """
+    tracker = state(ctx).tracker()
+    full = tracker.resolve(name) if name else None
+    ended = tracker.resume(full)
+    what = full or "every habit"
+    if ended:
+        say(f"Resumed {what}.")
+    else:
+        say(f"{what.capitalize() if not full else what} had no pause to end; nothing changed.")

@@ -1,0 +1,170 @@
+"""``habit remind``: the terminal's own reminder loop, and its one-shot form for cron.
+
+habitcore decides what is due (never twice, never for a habit already done, never more than the
+grace period late); this loop only asks it every few seconds, shows what it hands out, and at each
+day start prints how the day that ended went.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import shutil
+import signal
+import subprocess
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from datetime import datetime
+from itertools import groupby
+from signal import SIGINT, SIGTERM
+from typing import Annotated, Any
+
+import typer
+
+from habitcore_cli.app import command, state
+from habitcore_cli.output import console, fancy, say
+
+Show = Callable[[Any], None]
+
+
+def notify_desktop(title: str, body: str) -> None:
+    """A desktop notification where ``notify-send`` exists; silently nothing elsewhere."""
+    program = shutil.which("notify-send")
+    if program is None:
+        return
+    with contextlib.suppress(OSError, subprocess.SubprocessError):
+        subprocess.run(
+            [program, "--app-name=habit", title, body],
+            check=False,
+            timeout=5,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+
+
+def show_reminder(reminder: Any) -> None:
+    title = f"Time for {reminder.habit}"
+    body = f"{reminder.time} reminder for {reminder.day.isoformat()}"
+    if reminder.snoozed:
+        body += " (snoozed)"
+    if fancy():
+        from rich.panel import Panel
+        from rich.text import Text
+
+        console.print(Panel(Text(body), title=Text(f"⏰ {title}"), expand=False, style="yellow"))
+        console.bell()
+    else:
+        console.print(f"Reminder: {reminder.habit} ({body})", markup=False, soft_wrap=True)
+    notify_desktop(title, body)
+
+
+def summary_lines(results: Sequence[Any]) -> list[str]:
+    """One line per closed day: what was done, missed, broken, and any record."""
+    lines = []
+    for day, group in groupby(results, key=lambda r: r.day):
+        parts = []
+        for result in group:
+            text = f"{result.habit} {result.outcome.value.replace('_', ' ')}"
+            if result.broken:
+                text += f" (streak of {result.broken} broken)"
+            elif result.record:
+                text += f" (new best streak: {result.streak})"
+            elif result.streak:
+                text += f" (streak {result.streak})"
+            parts.append(text)
+        lines.append(f"{day.isoformat()}: " + "; ".join(parts))
+    return lines
+
+
+def tick(tracker: Any, show: Show, now: datetime) -> int:
+    """One look: close the days that ended, then show the reminders due. Returns how many."""
+    for line in summary_lines(tracker.close_days(now)):
+        say(line)
+    due = tracker.due_reminders(now)
+    for reminder in due:
+        show(reminder)
+    return len(due)
+
+
+def run_loop(
+    tracker: Any,
+    show: Show,
+    interval: int,
+    *,
+    sleep: Callable[[float], None] | None = None,
+    stop_after: int | None = None,
+    announce: bool = False,
+) -> None:
+    """Tick every ``interval`` seconds until Ctrl-C or SIGTERM (or ``stop_after`` ticks).
+
+    The signals only raise a flag, checked between ticks and while waiting: a tick in progress
+    (a database transaction, a line being printed) always finishes, and the loop still stops
+    within a fraction of a second.
+    """
+    stop = threading.Event()
+    wait = sleep or (lambda seconds: stop.wait(seconds) and None)
+    ticks = 0
+
+    def job() -> None:
+        nonlocal ticks
+        ticks += 1
+        tick(tracker, show, tracker.now())
+
+    with _stop_on_signals(stop):
+        try:
+            import schedule
+
+            scheduler = schedule.Scheduler()
+            scheduler.every(interval).seconds.do(job)
+            if announce:
+                say(f"Watching for reminders every {interval:g} s; press Ctrl-C to stop.")
+            job()
+            while not stop.is_set() and (stop_after is None or ticks < stop_after):
+                scheduler.run_pending()
+                wait(min(interval, 0.2))
+        except KeyboardInterrupt:
+            stop.set()
+    if stop.is_set():
+        say("Stopped reminders.")
+
+
+@contextlib.contextmanager
+def _stop_on_signals(stop: threading.Event) -> Iterator[None]:
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    handler = lambda _signum, _frame: stop.set()  # noqa: E731 - a one-line signal handler
+    previous = {number: signal.signal(number, handler) for number in (SIGINT, SIGTERM)}
+    try:
+        yield
+    finally:
+        for number, old in previous.items():
+            signal.signal(number, old)
+
+
+@command("remind")
+def remind(
+    ctx: typer.Context,
+    once: Annotated[
+        bool, typer.Option("--once", help="Check once, print what is due, exit (for cron).")
+    ] = False,
+    interval: Annotated[
+        int, typer.Option("--interval", min=1, max=3600, help="Seconds between checks.")
+    ] = 5,
+) -> None:
+    """Show reminders as they come due, and how each day went when it ends. Ctrl-C stops.
+
+    Example: habit remind; or from cron every minute: habit remind --once
+    """
+    tracker = state(ctx).tracker()
+    if once:
+        tick(tracker, _print_line, tracker.now())
+        return
+    run_loop(tracker, show_reminder, interval, announce=True)
+
+
+def _print_line(reminder: Any) -> None:
+    console.print(
+        f"Reminder: {reminder.habit} ({reminder.time}, {reminder.day.isoformat()})",
+        markup=False,
+        soft_wrap=True,
+    )

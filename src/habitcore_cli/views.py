@@ -1,0 +1,270 @@
+"""How the checklist, one habit and the statistics look, in the terminal and as JSON.
+
+The JSON shapes are a contract for scripts (docs/cli.md): keys are only ever added.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, timedelta
+from typing import Any
+
+from rich import box
+from rich.table import Table
+from rich.text import Text
+
+from habitcore import CheckIn, DayState, HabitStatus, Outcome, ScoreStep, Streak
+from habitcore_cli.output import bar, console, fancy
+
+STATE_LABELS = {
+    DayState.DONE: ("done", "✔ done", "green"),
+    DayState.SKIPPED: ("skipped", "↷ skipped", "blue"),
+    DayState.DUE: ("due", "○ due", "yellow"),
+    DayState.NOT_DUE: ("not due today", "· not due", "dim"),
+    DayState.PAUSED: ("paused", "‖ paused", "cyan"),
+}
+# Heatmap cells: (plain character, fancy character, style)
+CELLS = {
+    Outcome.DONE: ("#", "■", "green"),
+    Outcome.PARTIAL: ("+", "■", "yellow"),
+    Outcome.SKIPPED: ("s", "■", "blue"),
+    Outcome.PAUSED: ("p", "■", "cyan"),
+    Outcome.MISSED: ("x", "■", "red"),
+    Outcome.OPEN: ("o", "□", "white"),
+    Outcome.NOT_DUE: (".", "·", "bright_black"),
+}
+LEGEND_NAMES = {
+    Outcome.DONE: "done",
+    Outcome.PARTIAL: "partly",
+    Outcome.SKIPPED: "skipped",
+    Outcome.PAUSED: "paused",
+    Outcome.MISSED: "missed",
+    Outcome.OPEN: "open",
+    Outcome.NOT_DUE: "not due",
+}
+
+
+def checklist_order(statuses: Sequence[HabitStatus]) -> list[HabitStatus]:
+    """Due and not done first; otherwise the user's own order."""
+    return sorted(statuses, key=lambda s: (s.state is not DayState.DUE, s.habit.archived))
+
+
+def _target(status: HabitStatus) -> str:
+    habit = status.habit
+    if habit.target is None:
+        return habit.schedule
+    ceiling = "≤" if fancy() else "<="
+    amount = f"{ceiling if habit.at_most else ''}{habit.target:g} {habit.unit or ''}".strip()
+    return f"{habit.schedule}, {amount}"
+
+
+def _state(status: HabitStatus) -> Text:
+    plain, pretty, style = STATE_LABELS[status.state]
+    text = pretty if fancy() else plain
+    if status.habit.archived:
+        text += " (archived)"
+    today = status.stats.amount_today
+    if status.habit.target is not None and today is not None and status.state is DayState.DUE:
+        text += f" {today:g}/{status.habit.target:g}"
+    return Text(text, style=style if fancy() else "")
+
+
+def _table(*columns: str) -> Table:
+    table = Table(box=box.SIMPLE_HEAD if fancy() else None, show_edge=False, pad_edge=False)
+    for column in columns:
+        justify = "right" if column in ("Streak", "Best", "7d", "30d", "365d") else "left"
+        table.add_column(column, justify=justify)  # type: ignore[arg-type]
+    return table
+
+
+def checklist(statuses: Sequence[HabitStatus], day: date) -> None:
+    if not statuses:
+        console.print("No habits yet. Add one: habit add Read --remind 21:00", markup=False)
+        return
+    table = _table("Habit", "Schedule", "Today", "Streak", "Best", "Score")
+    table.title = f"{day:%A %d %B %Y}" if fancy() else None
+    for status in checklist_order(statuses):
+        table.add_row(
+            Text(status.name),
+            Text(_target(status)),
+            _state(status),
+            str(status.stats.current_streak),
+            str(status.stats.best_streak),
+            bar(status.stats.score),
+        )
+    console.print(table)
+
+
+def statistics(statuses: Sequence[HabitStatus]) -> None:
+    if not statuses:
+        console.print("No habits yet. Add one: habit add Read", markup=False)
+        return
+    table = _table("Habit", "Streak", "Best", "Score", "7d", "30d", "365d")
+    for status in statuses:
+        completion = status.stats.completion
+        table.add_row(
+            Text(status.name),
+            str(status.stats.current_streak),
+            str(status.stats.best_streak),
+            bar(status.stats.score),
+            *(_rate(completion.get(days)) for days in (7, 30, 365)),
+        )
+    console.print(table)
+
+
+def _rate(rate: float | None) -> str:
+    return "-" if rate is None else f"{rate:.0%}"
+
+
+def _streak(streak: Streak | None) -> str:
+    if streak is None:
+        return "none"
+    return f"{streak.length} ({streak.start.isoformat()} to {streak.end.isoformat()})"
+
+
+def heatmap(calendar: Sequence[tuple[date, Outcome]], week_start: int) -> Text:
+    """Weeks as columns, weekdays as rows, like a contribution graph."""
+    if not calendar:
+        return Text("")
+    first = calendar[0][0]
+    first -= timedelta(days=(first.weekday() - week_start) % 7)
+    cells = dict(calendar)
+    last = calendar[-1][0]
+    weeks = (last - first).days // 7 + 1
+    pretty = fancy()
+    text = Text()
+    names = ("Mo", "Tu", "We", "Th", "Fr", "Sa", "Su")
+    months = [" "] * (3 + 2 * weeks + 2)
+    for week in range(weeks):
+        week_first = first + timedelta(days=week * 7)
+        if week == 0 or week_first.day <= 7:
+            column = 3 + 2 * week
+            label = f"{week_first:%b}"
+            if all(c == " " for c in months[max(0, column - 1) : column + len(label)]):
+                months[column : column + len(label)] = label
+    text.append("".join(months).rstrip() + "\n")
+    for row in range(7):
+        weekday = (week_start + row) % 7
+        text.append(names[weekday] + " ")
+        for week in range(weeks):
+            day = first + timedelta(days=week * 7 + row)
+            outcome = cells.get(day)
+            if outcome is None:
+                text.append("  ")
+                continue
+            plain, fancy_char, style = CELLS[outcome]
+            text.append((fancy_char if pretty else plain) + " ", style=style if pretty else "")
+        text.append("\n")
+    text.append("   ")
+    for outcome, name in LEGEND_NAMES.items():
+        plain, fancy_char, style = CELLS[outcome]
+        text.append(fancy_char if pretty else plain, style=style if pretty else "")
+        text.append(f" {name}  ")
+    return text
+
+
+def habit_page(
+    status: HabitStatus,
+    calendar: Sequence[tuple[date, Outcome]],
+    steps: Sequence[ScoreStep],
+    week_start: int,
+) -> None:
+    habit, stats = status.habit, status.stats
+    console.print(Text(habit.name, style="bold" if fancy() else ""))
+    if habit.description:
+        console.print(Text(habit.description))
+    details = f"{_target(status)} · since {habit.start.isoformat()}"
+    if habit.reminders:
+        details += " · reminders " + ", ".join(habit.reminders)
+    console.print(Text(details if fancy() else details.replace("·", "-")))
+    console.print()
+    console.print(heatmap(calendar, week_start))
+    console.print()
+    trend = score_trend(steps)
+    lines = [
+        f"Today:          {STATE_LABELS[status.state][0]}",
+        f"Current streak: {_streak(stats.current)}",
+        f"Best streak:    {_streak(stats.best)}",
+        f"Score:          {bar(stats.score)}  {trend}",
+        "Completion:     "
+        + "  ".join(f"{days}d {_rate(stats.completion.get(days))}" for days in (7, 30, 365)),
+    ]
+    for line in lines:
+        console.print(Text(line))
+
+
+def score_trend(steps: Sequence[ScoreStep]) -> str:
+    """The score's change over the last 7 and 30 days, as +/- percentage points."""
+    counted = [s.score for s in steps if s.counted]
+    if not counted:
+        return ""
+    now = counted[-1]
+    parts = []
+    for days in (7, 30):
+        if len(counted) > days:
+            change = (now - counted[-1 - days]) * 100
+            parts.append(f"{change:+.0f} pts in {days}d")
+    return "(" + ", ".join(parts) + ")" if parts else ""
+
+
+# -- JSON --------------------------------------------------------------------------------------
+
+
+def _streak_json(streak: Streak | None) -> dict[str, Any] | None:
+    if streak is None:
+        return None
+    return {
+        "length": streak.length,
+        "start": streak.start.isoformat(),
+        "end": streak.end.isoformat(),
+    }
+
+
+def habit_json(status: HabitStatus) -> dict[str, Any]:
+    habit, stats = status.habit, status.stats
+    return {
+        "name": habit.name,
+        "schedule": habit.schedule,
+        "kind": habit.kind.value,
+        "state": status.state.value,
+        "current_streak": stats.current_streak,
+        "best_streak": stats.best_streak,
+        "score": round(stats.score, 6),
+        "archived": habit.archived,
+        "day": status.day.isoformat(),
+        "target": habit.target,
+        "unit": habit.unit,
+        "at_most": habit.at_most,
+        "amount_today": stats.amount_today,
+        "description": habit.description,
+        "reminders": list(habit.reminders),
+        "start": habit.start.isoformat(),
+        "position": habit.position,
+    }
+
+
+def completion_json(status: HabitStatus) -> dict[str, float | None]:
+    return {
+        str(days): None if rate is None else round(rate, 6)
+        for days, rate in sorted(status.stats.completion.items())
+    }
+
+
+def show_json(status: HabitStatus, checkins: Sequence[CheckIn]) -> dict[str, Any]:
+    data = habit_json(status)
+    data["current"] = _streak_json(status.stats.current)
+    data["best"] = _streak_json(status.stats.best)
+    data["completion"] = completion_json(status)
+    data["checkins"] = [
+        {"day": c.day.isoformat(), "status": c.status.value, "amount": c.amount} for c in checkins
+    ]
+    return data
+
+
+def stats_json(status: HabitStatus) -> dict[str, Any]:
+    data = habit_json(status)
+    data["current"] = _streak_json(status.stats.current)
+    data["best"] = _streak_json(status.stats.best)
+    data["completion"] = completion_json(status)
+    data["completion_rate"] = status.stats.completion_rate
+    return data
