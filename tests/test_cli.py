@@ -1,0 +1,379 @@
+"""The ``habit`` command through Typer's CliRunner: exact exit codes, output and effects."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+import habitcore
+from habitcore.testing import FakeClock
+from habitcore_cli.register import app
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    monkeypatch.setenv("HABITCORE_DATABASE_URL", url)
+    monkeypatch.setenv("TZ", "UTC")
+    monkeypatch.setenv("COLUMNS", "120")
+    return url
+
+
+def habit(*args: str) -> tuple[int, str, str]:
+    result = runner.invoke(app, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def tracker(db: str) -> habitcore.Tracker:
+    return habitcore.open(db)
+
+
+def today() -> date:
+    return datetime.now(UTC).date()
+
+
+def test_add_done_and_list(db: str) -> None:
+    assert habit("add", "Read", "--remind", "21:00") == (
+        0,
+        "Added Read (daily, reminders 21:00).\n",
+        "",
+    )
+    code, out, err = habit("done", "re")
+    assert (code, err) == (0, "")
+    assert out == f"Read: done for {today().isoformat()} (streak 1, best 1)\n"
+    code, out, _ = habit("list")
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0].split() == ["Habit", "Schedule", "Today", "Streak", "Best", "Score"]
+    assert lines[1].split()[:5] == ["Read", "daily", "done", "1", "1"]
+
+
+def test_bare_habit_is_the_checklist(db: str) -> None:
+    habit("add", "Read")
+    assert habit()[1] == habit("list")[1]
+
+
+def test_list_json_contract(db: str) -> None:
+    habit("add", "Read")
+    habit("add", "Pages", "--target", "20", "--unit", "pages")
+    habit("done", "read")
+    habit("done", "pages", "--amount", "12")
+    habit("add", "Old")
+    habit("archive", "old")
+    code, out, _ = habit("list", "--json")
+    assert code == 0
+    data = json.loads(out)
+    assert [d["name"] for d in data] == ["Pages", "Read"]  # due and not done come first
+    for item in data:
+        assert {
+            "name",
+            "schedule",
+            "kind",
+            "state",
+            "current_streak",
+            "best_streak",
+            "score",
+            "archived",
+        } <= item.keys()
+    pages = data[0]
+    assert (pages["kind"], pages["state"], pages["amount_today"]) == ("measurable", "due", 12.0)
+    assert data[1]["state"] == "done"
+    assert 0 < data[1]["score"] <= 1
+    everything = json.loads(habit("list", "--all", "--json")[1])
+    assert [d["name"] for d in everything if d["archived"]] == ["Old"]
+
+
+def test_show_json_contract(db: str) -> None:
+    habit("add", "Read", "--start", "-3")
+    habit("done", "read", "-2")
+    habit("skip", "read", "yesterday")
+    code, out, _ = habit("show", "read", "--json")
+    assert code == 0
+    data = json.loads(out)
+    assert data["name"] == "Read"
+    assert data["checkins"] == [
+        {"day": (today() - timedelta(days=2)).isoformat(), "status": "done", "amount": None},
+        {"day": (today() - timedelta(days=1)).isoformat(), "status": "skipped", "amount": None},
+    ]
+    assert set(data["completion"]) == {"7", "30", "365"}
+    assert data["current_streak"] == 1
+
+
+def test_show_draws_a_heatmap_with_a_legend(db: str) -> None:
+    habit("add", "Read", "--start", "-10")
+    for offset in ("-1", "-2", "-4"):
+        habit("done", "read", offset)
+    code, out, _ = habit("show", "Read")
+    assert code == 0
+    assert "# done" in out
+    assert "x missed" in out
+    rows = [
+        line for line in out.splitlines() if line[:2] in ("Mo", "Tu", "We", "Th", "Fr", "Sa", "Su")
+    ]
+    assert len(rows) == 7
+    cells = "".join(rows)
+    assert cells.count("#") == 3
+    assert "Current streak: 2" in out
+
+
+def test_stats_rows_and_json(db: str) -> None:
+    habit("add", "Read")
+    habit("add", "Run", "-s", "3/week")
+    code, out, _ = habit("stats")
+    assert code == 0
+    assert [line.split()[0] for line in out.splitlines()[1:] if line.strip()] == ["Read", "Run"]
+    data = json.loads(habit("stats", "--json")[1])
+    assert [d["name"] for d in data] == ["Read", "Run"]
+    assert data[1]["completion"] == {"7": None, "30": None, "365": None}
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["add", ""], "Error: A habit needs a name of 1 to 100 characters.\n"),
+        (
+            ["add", "x" * 10_000],
+            "Error: A habit name can be at most 100 characters; this one has 10000.\n",
+        ),
+        (
+            ["add", "Foo", "--remind", "25:61"],
+            "Error: '25:61' is not a time of day: hours go from 00 to 23 and minutes from 00 to 59, for example 21:45.\n",
+        ),
+        (
+            ["add", "Foo", "-s", "sometimes"],
+            "Error: 'sometimes' is not a schedule; write one of: daily, weekdays, mon,wed,fri, every 3 days, 3/week, 10/month or 3 in 7 days.\n",
+        ),
+        (
+            ["done", "Nope"],
+            "Error: There is no habit called 'Nope'; list your habits to see their exact names.\n",
+        ),
+        (
+            ["done", "r"],
+            "Error: 'r' matches more than one habit ('Read', 'Run'); type more of the name.\n",
+        ),
+        (["done", "read", "2099-01-01"], None),
+        (
+            ["done", "read", "someday"],
+            "Error: 'someday' is not a day; write YYYY-MM-DD, today, yesterday, -3 (three days ago) or a weekday such as mon.\n",
+        ),
+        (
+            ["config", "timezone", "Mars/Olympus"],
+            "Error: 'Mars/Olympus' is not a time zone; use an IANA name such as Europe/Moscow or America/New_York.\n",
+        ),
+        (["config", "day-start", "25:61"], None),
+        (
+            ["rm", "read"],
+            "Error: Not deleting 'Read' without a confirmation; pass --yes to delete it.\n",
+        ),
+    ],
+)
+def test_domain_errors_exit_1_with_one_line_and_change_nothing(
+    db: str, args: list[str], message: str | None
+) -> None:
+    habit("add", "Read")
+    habit("add", "Run")
+    before = tracker(db).export()
+    code, out, err = habit(*args)
+    assert code == 1
+    assert out == ""
+    assert err.count("\n") == 1
+    assert err.startswith("Error: ")
+    if message is not None:
+        assert err == message
+    after = tracker(db).export()
+    assert {**after, "exported_at": None} == {**before, "exported_at": None}
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["bogus"],
+        ["add"],
+        ["done", "read", "--amout", "3"],
+        ["add", "Foo", "--unit", "pages"],
+        ["config", "colour", "red"],
+        ["export", "--format", "xml"],
+        ["remind", "--interval", "0"],
+    ],
+)
+def test_usage_errors_exit_2(db: str, args: list[str]) -> None:
+    habit("add", "Read")
+    code, _out, err = habit(*args)
+    assert code == 2
+    assert "Usage: habit" in err
+    assert "Traceback" not in err
+
+
+def test_day_forms(db: str) -> None:
+    habit("add", "Read", "--start", "-30")
+    monday = today() - timedelta(days=today().weekday())
+    for form, expected in [
+        ("today", today()),
+        ("yesterday", today() - timedelta(days=1)),
+        ("-3", today() - timedelta(days=3)),
+        ("mon", monday),
+        ((today() - timedelta(days=9)).isoformat(), today() - timedelta(days=9)),
+    ]:
+        code, out, _ = habit("done", "read", form)
+        assert code == 0, out
+        assert expected.isoformat() in out
+    days = {c.day for c in tracker(db).checkins("Read")}
+    assert len(days) == len(
+        {
+            today(),
+            today() - timedelta(days=1),
+            today() - timedelta(days=3),
+            monday,
+            today() - timedelta(days=9),
+        }
+    )
+
+
+def test_measurable_amounts_and_undo(db: str) -> None:
+    habit("add", "Pages", "--target", "20", "--unit", "pages")
+    assert habit("done", "pages", "--amount", "12")[1].startswith("Pages: 12 of 20 pages for ")
+    assert habit("done", "pages", "--amount", "8", "--add")[1].startswith("Pages: 20 of 20 pages")
+    assert habit("undo", "pages")[0] == 0
+    assert tracker(db).checkins("Pages") == []
+    assert "nothing was recorded" in habit("undo", "pages")[1]
+
+
+def test_edit_archive_unarchive_rm(db: str) -> None:
+    habit("add", "Read", "--remind", "21:00")
+    assert habit("edit", "read", "--name", "Reading", "-s", "weekdays", "--remind", "07:30")[0] == 0
+    edited = tracker(db).habit("Reading")
+    assert (edited.schedule, edited.reminders) == ("weekdays", ("07:30",))
+    assert habit("edit", "reading", "--no-remind")[0] == 0
+    assert tracker(db).habit("Reading").reminders == ()
+    assert habit("edit", "reading", "--target", "20", "--unit", "pages")[0] == 0
+    assert habit("edit", "reading", "--yes-no")[0] == 0
+    assert tracker(db).habit("Reading").target is None
+    assert habit("archive", "reading")[0] == 0
+    assert json.loads(habit("list", "--json")[1]) == []
+    assert habit("unarchive", "reading")[0] == 0
+    assert habit("rm", "reading", "--yes") == (0, "Deleted Reading.\n", "")
+    assert tracker(db).habits(archived=True) == []
+
+
+def test_pause_and_resume(db: str) -> None:
+    habit("add", "Read")
+    code, out, _ = habit("pause", "--to", "+3")
+    end = today() + timedelta(days=3)
+    assert (code, out) == (0, f"Paused every habit from {today()} to {end}.\n")
+    assert json.loads(habit("list", "--json")[1])[0]["state"] == "paused"
+    assert habit("resume") == (0, "Resumed every habit.\n", "")
+    assert json.loads(habit("list", "--json")[1])[0]["state"] == "due"
+    assert habit("pause", "read")[0] == 2  # --to is required
+
+
+def test_config_show_and_change(db: str) -> None:
+    assert habit("config", "timezone", "europe/moscow") == (
+        0,
+        "timezone is now Europe/Moscow.\n",
+        "",
+    )
+    assert habit("config", "day-start", "04:00")[0] == 0
+    assert habit("config", "week-start", "sunday")[0] == 0
+    data = json.loads(habit("config", "--json")[1])
+    assert data == {
+        "timezone": "Europe/Moscow",
+        "day-start": "04:00",
+        "week-start": "sunday",
+        "language": "en",
+        "database": db,
+    }
+    assert habit("config", "day-start") == (0, "04:00\n", "")
+
+
+def test_export_import_round_trip(db: str, tmp_path: Path) -> None:
+    habit("add", "Read", "--start", "-5", "--remind", "21:00")
+    habit("done", "read", "-1")
+    target = tmp_path / "out.json"
+    assert habit("export", "-o", str(target)) == (0, f"Wrote {target}.\n", "")
+    other = tmp_path / "other.db"
+    code, out, _ = habit("--db", str(other), "import", str(target), "--dry-run")
+    assert code == 0
+    assert out.startswith("Would import: 1 habits added, 0 merged; check-ins 1 added")
+    assert habitcore.open(f"sqlite:///{other}").habits() == []
+    assert habit("--db", str(other), "import", str(target))[0] == 0
+    assert [c.day for c in habitcore.open(f"sqlite:///{other}").checkins("Read")] == [
+        today() - timedelta(days=1)
+    ]
+    csv_out = habit("export", "--format", "csv")[1]
+    assert csv_out.splitlines() == [
+        "habit,day,status,amount",
+        f"Read,{today() - timedelta(days=1)},done,",
+    ]
+
+
+def test_import_of_a_bad_file_changes_nothing(db: str, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text("{not json", encoding="utf-8")
+    code, _, err = habit("import", str(bad))
+    assert code == 1
+    assert err.startswith(f"Error: '{bad}' is not JSON (line 1, column 2)")
+    code, _, err = habit("import", str(tmp_path / "missing.json"))
+    assert (code, err.startswith("Error: Could not read")) == (1, True)
+    bad.write_text(json.dumps({"format": "habitcore", "version": 1, "habits": [{"name": ""}]}))
+    code, _, err = habit("import", str(bad))
+    assert code == 1
+    assert "habits[0]: A habit needs a name" in err
+    assert tracker(db).habits() == []
+
+
+def test_db_path_and_backup(db: str, tmp_path: Path) -> None:
+    habit("add", "Read")
+    assert habit("db", "path") == (0, f"{tmp_path / 'cli.db'}\n", "")
+    copy = tmp_path / "copy.db"
+    assert habit("db", "backup", str(copy))[0] == 0
+    assert habitcore.open(f"sqlite:///{copy}").habit("Read").name == "Read"
+    code, _, err = habit("db", "backup", str(copy))
+    assert (code, "already exists" in err) == (1, True)
+
+
+def test_db_option_takes_a_path_or_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("HABITCORE_DATABASE_URL", raising=False)
+    path = tmp_path / "mine.db"
+    assert habit("--db", str(path), "add", "Read")[0] == 0
+    assert habit("--db", f"sqlite:///{path}", "db", "path")[1] == f"{path}\n"
+
+
+def test_version() -> None:
+    code, out, _ = habit("--version")
+    assert code == 0
+    assert out.startswith("habit (habitcore) ")
+
+
+def test_unexpected_errors_are_one_line_unless_debugging(
+    db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    habit("add", "Read")
+
+    def broken(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(habitcore.Tracker, "habits", broken)
+    code, _, err = habit("list")
+    assert code == 1
+    assert err.startswith("Error: habit hit an unexpected problem (RuntimeError: disk on fire).")
+    monkeypatch.setenv("HABITCORE_DEBUG", "1")
+    result = runner.invoke(app, ["list"])
+    assert isinstance(result.exception, RuntimeError)
+
+
+def test_remind_once_prints_due_reminders_once(db: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    clock = FakeClock(datetime(2026, 1, 10, 20, 0, tzinfo=UTC))
+    monkeypatch.setattr(habitcore.tracker, "SystemClock", lambda: clock)
+    habit("config", "timezone", "UTC")
+    habit("add", "Read", "--remind", "21:00")
+    habit("add", "Run", "--remind", "21:00")
+    habit("done", "run")
+    clock.set(datetime(2026, 1, 10, 21, 0, 30, tzinfo=UTC))
+    assert habit("remind", "--once") == (0, "Reminder: Read (21:00, 2026-01-10)\n", "")
+    assert habit("remind", "--once") == (0, "", "")

@@ -1,0 +1,68 @@
+"""Every ``habit`` command has help with an example and is documented in docs/cli.md."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import typer.main
+
+from habitcore_cli.register import app
+
+CLI_DOC = (Path(__file__).resolve().parents[1] / "docs" / "cli.md").read_text(encoding="utf-8")
+
+
+def commands(group: Any, prefix: str = "habit") -> Iterator[tuple[str, Any]]:
+    for name, command in group.commands.items():
+        path = f"{prefix} {name}"
+        if hasattr(command, "commands"):
+            yield from commands(command, path)
+        else:
+            yield path, command
+
+
+ALL = list(commands(typer.main.get_command(app)))
+
+
+def test_there_are_the_commands_the_issue_names() -> None:
+    names = {path for path, _ in ALL}
+    assert names >= {
+        "habit list",
+        "habit add",
+        "habit done",
+        "habit undo",
+        "habit skip",
+        "habit show",
+        "habit stats",
+        "habit edit",
+        "habit archive",
+        "habit unarchive",
+        "habit rm",
+        "habit pause",
+        "habit resume",
+        "habit config",
+        "habit export",
+        "habit import",
+        "habit remind",
+        "habit db path",
+        "habit db backup",
+    }
+
+
+def test_every_command_has_help_with_an_example() -> None:
+    for path, command in ALL:
+        assert command.help, path
+        assert "Example: habit " in command.help, path
+
+
+def test_every_command_is_in_docs_cli_md() -> None:
+    for path, _command in ALL:
+        assert f"`{path}" in CLI_DOC, f"{path} is not documented in docs/cli.md"
+
+
+def test_every_option_has_help() -> None:
+    for path, command in ALL:
+        for parameter in command.params:
+            if parameter.param_type_name == "option" and parameter.name != "help":
+                assert parameter.help, (path, parameter.name)

@@ -1,0 +1,124 @@
+"""The installed ``habit`` executable in real processes: a pseudo-terminal for the table and the
+confirmation prompt, and a real SIGINT for the reminder loop."""
+
+from __future__ import annotations
+
+import os
+import pty
+import select
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+HABIT = Path(sys.executable).parent / "habit"
+pytestmark = pytest.mark.skipif(os.name != "posix", reason="pseudo-terminals are POSIX")
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> dict[str, str]:
+    assert HABIT.exists(), "the habit console script is not installed next to this Python"
+    return {
+        **os.environ,
+        "HABITCORE_DATABASE_URL": f"sqlite:///{tmp_path / 'e2e.db'}",
+        "TERM": "xterm-256color",
+        "COLUMNS": "100",
+        "LINES": "40",
+        "TZ": "UTC",
+    }
+
+
+def run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([str(HABIT), *args], env=env, capture_output=True, text=True, timeout=60)
+
+
+def in_terminal(env: dict[str, str], args: list[str], answer: str | None = None) -> tuple[int, str]:
+    """Run ``habit`` with a pseudo-terminal as stdin/stdout; type ``answer`` at a prompt."""
+    leader, follower = pty.openpty()
+    process = subprocess.Popen(
+        [str(HABIT), *args], env=env, stdin=follower, stdout=follower, stderr=follower
+    )
+    os.close(follower)
+    output = b""
+    answered = False
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([leader], [], [], 0.2)
+        if ready:
+            try:
+                chunk = os.read(leader, 4096)
+            except OSError:
+                break
+            if not chunk:
+                break
+            output += chunk
+            if answer is not None and not answered and b"[y/N]" in output:
+                os.write(leader, answer.encode())
+                answered = True
+        elif process.poll() is not None:
+            break
+    code = process.wait(timeout=10)
+    os.close(leader)
+    return code, output.decode("utf-8", "replace")
+
+
+def test_the_table_renders_with_colour_and_unicode_on_a_terminal(env: dict[str, str]) -> None:
+    assert run(env, "add", "Read").returncode == 0
+    assert run(env, "done", "read").returncode == 0
+    code, screen = in_terminal(env, ["list"])
+    assert code == 0
+    assert "Read" in screen
+    assert "\x1b[" in screen  # colour
+    assert "✔ done" in screen
+    assert "█" in screen
+    piped = run(env, "list")
+    assert "\x1b[" not in piped.stdout
+    assert "█" not in piped.stdout
+
+
+def test_rm_asks_on_a_terminal(env: dict[str, str]) -> None:
+    run(env, "add", "Read")
+    code, screen = in_terminal(env, ["rm", "read"], answer="n\n")
+    assert code == 1
+    assert "Delete 'Read' and its 0 check-ins for good? [y/N]" in screen
+    assert run(env, "list", "--json").stdout.count('"name": "Read"') == 1
+    code, screen = in_terminal(env, ["rm", "read"], answer="y\n")
+    assert code == 0
+    assert "Deleted Read." in screen
+    assert run(env, "list", "--json").stdout.strip() == "[]"
+
+
+def test_python_dash_m_works_too(env: dict[str, str]) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "habitcore_cli", "--version"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0
+    assert result.stdout.startswith("habit (habitcore) ")
+
+
+def test_ctrl_c_stops_habit_remind_at_once(env: dict[str, str]) -> None:
+    run(env, "add", "Read", "--remind", "21:00")
+    process = subprocess.Popen(
+        [str(HABIT), "remind", "--interval", "1"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stdout is not None
+    first = process.stdout.readline()
+    assert first.startswith("Watching for reminders every 1 s")
+    started = time.monotonic()
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=10)
+    assert time.monotonic() - started < 3
+    assert process.returncode == 0
+    assert out == "Stopped reminders.\n"
+    assert "Traceback" not in err
