@@ -105,6 +105,10 @@ def _settle(
             following = next_fire(goal, rule, regular, zone.tz, zone.day_start)
         else:
             following = next_fire(goal, rule, max(fire_at, now), zone.tz, zone.day_start)
+        # Downtime can hide several firings: the newest may still be on time, the older ones
+        # are logged as missed.
+        hidden = [] if snoozed else _skipped_firings(goal, rule, zone, fire_at, now)
+        *late, (day, fire_at_now) = [(day, fire_at), *hidden]
         claimed = changed_rows(
             session.execute(
                 sa.update(ReminderRow)
@@ -113,16 +117,14 @@ def _settle(
                     next_fire=following[1] if following else None,
                     next_day=following[0] if following else None,
                     snoozed=False,
+                    last_day=day,
                 )
                 .execution_options(synchronize_session=False)
             )
         )
         if claimed != 1:
             continue  # another process took this firing
-        # Downtime can hide several firings: the newest may still be on time, the older ones
-        # are logged as missed.
-        hidden = [] if snoozed else _skipped_firings(goal, rule, zone, fire_at, now)
-        *late, (day, fire_at) = [(day, fire_at), *hidden]
+        fire_at = fire_at_now
         for late_day, late_fire in late:
             logs.append(_log(reminder.id, late_day, late_fire, now, Decision.MISS))
         if late and habit_id not in slow:

@@ -30,8 +30,9 @@ from habitcore.stats import DayState
 
 DEFAULT_GRACE = timedelta(minutes=30)
 MAX_REMINDERS = 12
-# Far enough to find the next due day of any schedule: every N days has N <= 365.
-_SEARCH_DAYS = 400
+# Steps enough to find the next firing: the day before ``after``'s day, then a whole weekly
+# cycle of days (or of due days, for "every N days"), plus one for an instant already past.
+_SEARCH_STEPS = 9
 
 
 @dataclass(frozen=True)
@@ -106,12 +107,19 @@ def next_fire(
 ) -> tuple[date, datetime] | None:
     """The first (habit day, instant) strictly after ``after``; None if no day can ever be due."""
     day = max(habit_day(after, tz, day_start) - ONE_DAY, goal.start)
-    for _ in range(_SEARCH_DAYS):
+    schedule = goal.schedule
+    if isinstance(schedule, EveryNDays):
+        # Jump from due day to due day; their weekdays repeat within 7 jumps.
+        day += timedelta(days=-(day - goal.start).days % schedule.n)
+        step, tries = timedelta(days=schedule.n), _SEARCH_STEPS
+    else:
+        step, tries = ONE_DAY, _SEARCH_STEPS
+    for _ in range(tries):
         if could_be_due(goal, rule, day):
             instant = fire_instant(day, rule.at, tz, day_start)
             if instant > after:
                 return day, instant
-        day += ONE_DAY
+        day += step
     return None
 
 

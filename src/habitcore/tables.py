@@ -120,6 +120,9 @@ class ReminderRow(SQLModel, table=True):
     next_fire: datetime | None = _instant(default=None, index=True)
     next_day: date | None = Field(default=None)
     snoozed: bool = Field(default=False)
+    # The habit day of the last firing decided, so that rescheduling (a new time zone or day
+    # start) never hands out a day already sent, suppressed or missed.
+    last_day: date | None = Field(default=None)
 
 
 class ReminderLogRow(SQLModel, table=True):

@@ -781,9 +781,12 @@ class Tracker:
             habit = by_habit[reminder.habit_id]
             following = None
             if user.active and not habit.archived:
-                following = next_fire(
-                    goal_of(habit), rule_of(reminder), now, zone.tz, zone.day_start
-                )
+                goal, rule = goal_of(habit), rule_of(reminder)
+                following = next_fire(goal, rule, now, zone.tz, zone.day_start)
+                # A day already decided (sent, suppressed, missed) is never handed out again,
+                # whatever new zone or day start makes its firing come round once more.
+                while following and reminder.last_day and following[0] <= reminder.last_day:
+                    following = next_fire(goal, rule, following[1], zone.tz, zone.day_start)
             reminder.next_day, reminder.next_fire = following if following else (None, None)
             reminder.snoozed = False
             session.add(reminder)

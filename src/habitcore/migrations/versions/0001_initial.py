@@ -92,6 +92,7 @@ def upgrade() -> None:
         sa.Column("next_fire", sa.DateTime(), nullable=True),
         sa.Column("next_day", sa.Date(), nullable=True),
         sa.Column("snoozed", sa.Boolean(), nullable=False),
+        sa.Column("last_day", sa.Date(), nullable=True),
         sa.ForeignKeyConstraint(["habit_id"], ["habits.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id"),
     )
