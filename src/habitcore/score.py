@@ -15,13 +15,11 @@ before the day is over. See docs/score.md.
 from __future__ import annotations
 
 import math
-from collections import deque
 from dataclasses import dataclass
 from datetime import date
 
-from habitcore.habits import Goal, History, Status
-from habitcore.periods import ONE_DAY
-from habitcore.schedule import Daily, DaysOfWeek, EveryNDays, due_fraction, score_window
+from habitcore.habits import Goal, History
+from habitcore.schedule import due_fraction
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,62 +36,18 @@ def multiplier(goal: Goal) -> float:
 
 def explain(goal: Goal, history: History, today: date) -> list[ScoreStep]:
     """The score day by day from the habit's start to ``today``: each day's ``v`` and result."""
-    return list(_steps(goal, history, today))
+    from habitcore.tally import Tally  # the walk itself lives with the other figures
+
+    steps: list[ScoreStep] = []
+
+    def record(day: date, value: float | None, result: float, counted: bool) -> None:
+        steps.append(ScoreStep(day, value, result, counted))
+
+    Tally(goal).finish(history, today, on_score=record)
+    return steps
 
 
 def score(goal: Goal, history: History, today: date) -> float:
-    result = 0.0
-    for step in _steps(goal, history, today):
-        if step.counted:
-            result = step.score
-    return result
+    from habitcore.tally import Tally
 
-
-def _steps(goal: Goal, history: History, today: date) -> list[ScoreStep]:
-    m = multiplier(goal)
-    length, times = score_window(goal.schedule)
-    wanted = times * (goal.target or 1.0)
-    schedule = goal.schedule
-    # Under a day schedule only due days count: doing Tuesday's run on Monday is not Monday's.
-    is_due = schedule.is_due if isinstance(schedule, Daily | DaysOfWeek | EveryNDays) else None
-    checkins, pauses = history.checkins, history.pauses
-    recent: deque[float] = deque()
-    logged: deque[bool] = deque()
-    total, current = 0.0, 0.0
-    steps: list[ScoreStep] = []
-    day = goal.start
-    while day <= today:
-        checkin = checkins.get(day)
-        if (checkin is not None and checkin.status is Status.SKIPPED) or (
-            pauses and history.paused(day)
-        ):
-            steps.append(ScoreStep(day, None, current))
-            day += ONE_DAY
-            continue
-        amount = 0.0
-        done = checkin is not None and (is_due is None or is_due(day, goal.start))
-        if done and checkin is not None:
-            if goal.target is None:
-                amount = 1.0
-            else:
-                amount = checkin.amount if checkin.amount is not None else goal.target
-        recent.append(amount)
-        logged.append(done)
-        total += amount
-        if len(recent) > length:
-            total -= recent.popleft()
-            logged.popleft()
-        if goal.at_most:
-            if not any(logged):
-                value = 0.0
-            else:
-                value = 1.0 if total <= wanted + 1e-9 else wanted / total
-        else:
-            value = min(1.0, max(0.0, total) / wanted)
-        new = current * m + value * (1 - m)
-        counted = day < today or new >= current
-        steps.append(ScoreStep(day, value, new, counted))
-        if counted:
-            current = new
-        day += ONE_DAY
-    return steps
+    return Tally(goal).finish(history, today).score

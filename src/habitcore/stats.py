@@ -7,10 +7,10 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from habitcore.habits import Goal, History, Status
-from habitcore.periods import State, Unit, day_value, evaluate
+from habitcore.periods import State, Unit, day_value
 from habitcore.schedule import Daily, DaysOfWeek, EveryNDays
-from habitcore.score import score
-from habitcore.streaks import Streak, streaks
+from habitcore.streaks import Streak, StreakCounter
+from habitcore.tally import Tally
 
 COMPLETION_WINDOWS = (7, 30, 365)
 
@@ -66,30 +66,30 @@ def day_state(goal: Goal, history: History, day: date, units: list[Unit]) -> Day
 
 def completion(units: list[Unit], since: date | None = None) -> float | None:
     """Met units over judged (met or missed) units ending on or after ``since``."""
-    met = judged = 0
+    counter = StreakCounter()
     for unit in units:
-        if since is not None and unit.end < since:
-            continue
-        if unit.state is State.MET:
-            met += 1
-            judged += 1
-        elif unit.state is State.MISSED:
-            judged += 1
-    return met / judged if judged else None
+        counter.add(unit.state, unit.start, unit.end)
+    return counter.completion(since)
 
 
 def habit_stats(goal: Goal, history: History, today: date, week_start: int = 0) -> Stats:
-    units = evaluate(goal, history, today, week_start)
-    found = streaks(units, today)
+    return stats_from(Tally(goal, week_start), history, today)
+
+
+def stats_from(tally: Tally, history: History, today: date) -> Stats:
+    """The figures as of ``today`` from a tally of the days before it (see ``tally``)."""
+    outlook = tally.finish(history, today)
+    counter = outlook.counter
     checkin = history.checkins.get(today)
     return Stats(
-        current=found.current,
-        best=found.best,
-        score=score(goal, history, today),
-        completion_rate=completion(units),
+        current=outlook.streaks.current,
+        best=outlook.streaks.best,
+        score=outlook.score,
+        completion_rate=counter.completion(),
         completion={
-            days: completion(units, today - timedelta(days=days - 1)) for days in COMPLETION_WINDOWS
+            days: counter.completion(today - timedelta(days=days - 1))
+            for days in COMPLETION_WINDOWS
         },
-        state=day_state(goal, history, today, units),
+        state=day_state(tally.goal, history, today, outlook.today),
         amount_today=checkin.amount if checkin is not None else None,
     )

@@ -7,11 +7,15 @@ is stepped over too, so the current streak stays alive until that unit has reall
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from habitcore.periods import State, Unit
+
+# Judged units are kept this long for the 7-, 30- and 365-day completion rates.
+RECENT = timedelta(days=366)
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +39,104 @@ class Streaks:
         return self.best.length if self.best else 0
 
 
+class StreakCounter:
+    """The running streak, the best one, and the completion tallies, unit by unit.
+
+    Kept as plain fields rather than objects per unit: it runs once per day of history.
+    """
+
+    __slots__ = (
+        "best_before",
+        "best_end",
+        "best_length",
+        "best_start",
+        "broken",
+        "judged",
+        "met",
+        "recent",
+        "record",
+        "run_end",
+        "run_length",
+        "run_start",
+    )
+
+    def __init__(self) -> None:
+        self.run_start: date | None = None
+        self.run_end: date | None = None
+        self.run_length = 0
+        self.best_start: date | None = None
+        self.best_end: date | None = None
+        self.best_length = 0
+        self.best_before = 0  # the longest streak that had ended before the running one
+        self.met = 0
+        self.judged = 0
+        self.recent: deque[tuple[date, bool]] = deque()  # (unit end, met), the last 366 days
+        self.broken: Streak | None = None  # set by add(): the streak that unit ended
+        self.record = False  # set by add(): that unit passed an earlier streak
+
+    def add(self, state: State, start: date, end: date) -> None:
+        self.broken, self.record = None, False
+        if state is State.MET:
+            if self.run_length:
+                self.run_end, self.run_length = end, self.run_length + 1
+            else:
+                self.run_start, self.run_end, self.run_length = start, end, 1
+            # News once per streak: the unit that passes an earlier streak. A first streak has
+            # nothing to beat.
+            self.record = self.best_before > 0 and self.run_length == self.best_before + 1
+            if self.run_length >= self.best_length:  # of equal streaks, the latest is the best
+                self.best_start, self.best_end = self.run_start, self.run_end
+                self.best_length = self.run_length
+            self.met += 1
+            self._judged(end, True)
+        elif state is State.MISSED:
+            if self.run_length:
+                self.broken = self.run
+                self.best_before = max(self.best_before, self.run_length)
+                self.run_start = self.run_end = None
+                self.run_length = 0
+            self._judged(end, False)
+
+    def _judged(self, end: date, met: bool) -> None:
+        self.judged += 1
+        recent = self.recent
+        recent.append((end, met))
+        if len(recent) > 800:  # trim now and then, not on every unit
+            while recent[0][0] < end - RECENT:
+                recent.popleft()
+
+    @property
+    def run(self) -> Streak | None:
+        if not self.run_length or self.run_start is None or self.run_end is None:
+            return None
+        return Streak(self.run_start, self.run_end, self.run_length)
+
+    @property
+    def best(self) -> Streak | None:
+        if not self.best_length or self.best_start is None or self.best_end is None:
+            return None
+        return Streak(self.best_start, self.best_end, self.best_length)
+
+    def completion(self, since: date | None = None) -> float | None:
+        """Met over judged units (ending on or after ``since``); None before any was judged."""
+        if since is None:
+            return self.met / self.judged if self.judged else None
+        met = judged = 0
+        for end, was_met in reversed(self.recent):
+            if end < since:
+                break
+            judged += 1
+            met += was_met
+        return met / judged if judged else None
+
+    def copy(self) -> StreakCounter:
+        twin = StreakCounter()
+        for name in self.__slots__:
+            setattr(twin, name, getattr(self, name))
+        twin.recent = deque(self.recent)
+        return twin
+
+
 @dataclass(frozen=True, slots=True)
 class Step:
     """One unit with the streak as it stood right after it."""
@@ -46,38 +148,21 @@ class Step:
 
 
 def timeline(units: Iterable[Unit]) -> Iterator[Step]:
-    run: Streak | None = None
-    best_before = 0  # the longest streak that had ended before the running one
+    counter = StreakCounter()
     for unit in units:
-        broken, record = None, False
-        if unit.state is State.MET:
-            run = (
-                Streak(run.start, unit.end, run.length + 1)
-                if run
-                else Streak(unit.start, unit.end, 1)
-            )
-            # News once per streak: the day it passes an earlier streak. A first streak has
-            # nothing to beat.
-            record = best_before > 0 and run.length == best_before + 1
-        elif unit.state is State.MISSED:
-            if run is not None:
-                best_before = max(best_before, run.length)
-            broken, run = run, None
-        yield Step(unit, run, broken, record)
+        counter.add(unit.state, unit.start, unit.end)
+        yield Step(unit, counter.run, counter.broken, counter.record)
 
 
 def streaks(units: Iterable[Unit], today: date) -> Streaks:
     """The current streak and the best one (the later of equals), ends clipped to ``today``."""
-    current: Streak | None = None
-    best: Streak | None = None
-    for step in timeline(units):
-        current = step.run
-        if current is not None and (best is None or current.length >= best.length):
-            best = current
-    return Streaks(_clip(current, today), _clip(best, today))
+    counter = StreakCounter()
+    for unit in units:
+        counter.add(unit.state, unit.start, unit.end)
+    return Streaks(clip(counter.run, today), clip(counter.best, today))
 
 
-def _clip(streak: Streak | None, today: date) -> Streak | None:
+def clip(streak: Streak | None, today: date) -> Streak | None:
     if streak is None or streak.end <= today:
         return streak
     return Streak(streak.start, today, streak.length)
