@@ -7,11 +7,11 @@ from datetime import timedelta
 
 from hypothesis import given
 from hypothesis import strategies as st
-from tests.strategies import goals, histories
 
 from habitcore.habits import Goal
 from habitcore.stats import stats_from
 from habitcore.tally import Tally
+from strategies import goals, histories
 
 
 @st.composite

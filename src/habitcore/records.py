@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, time
 from zoneinfo import ZoneInfo
@@ -89,25 +89,46 @@ def histories(
     since: date | None = None,
 ) -> dict[int, History]:
     """Check-ins and pauses of several habits in two queries, whatever their number."""
+    return histories_since(session, user_id, dict.fromkeys(habit_ids, since))
+
+
+def histories_since(
+    session: Session, user_id: int, since: Mapping[int, date | None]
+) -> dict[int, History]:
+    """Each habit's check-ins from its own first day wanted (None: all), and the pauses."""
+    habit_ids = list(since)
     if not habit_ids:
         return {}
-    query = sa.select(
-        col(CheckInRow.habit_id),
-        col(CheckInRow.day),
-        col(CheckInRow.status),
-        col(CheckInRow.amount),
-    ).where(col(CheckInRow.habit_id).in_(habit_ids))
-    if since is not None:
-        query = query.where(col(CheckInRow.day) >= since)
     found: dict[int, dict[date, CheckIn]] = {habit_id: {} for habit_id in habit_ids}
     done, skipped = Status.DONE, Status.SKIPPED
-    for habit_id, day, status, amount in session.execute(query):
-        found[habit_id][day] = CheckIn(day, done if status == "done" else skipped, amount)
+    whole = [habit_id for habit_id, first in since.items() if first is None]
+    recent = [habit_id for habit_id, first in since.items() if first is not None]
+    queries = []
+    if whole:
+        queries.append(_checkins_query(whole))
+    if recent:
+        # Fetch from the earliest day any of them wants; drop the few older rows below.
+        earliest = min(first for first in since.values() if first is not None)
+        queries.append(_checkins_query(recent).where(col(CheckInRow.day) >= earliest))
+    for query in queries:
+        for habit_id, day, status, amount in session.execute(query):
+            first = since[habit_id]
+            if first is None or day >= first:
+                found[habit_id][day] = CheckIn(day, done if status == "done" else skipped, amount)
     pauses = pauses_of(session, [user_id])
     return {
         habit_id: History(found[habit_id], pauses_for(pauses, user_id, habit_id))
         for habit_id in habit_ids
     }
+
+
+def _checkins_query(habit_ids: list[int]) -> sa.Select[int, date, str, float | None]:
+    return sa.select(
+        col(CheckInRow.habit_id),
+        col(CheckInRow.day),
+        col(CheckInRow.status),
+        col(CheckInRow.amount),
+    ).where(col(CheckInRow.habit_id).in_(habit_ids))
 
 
 def pauses_of(session: Session, user_ids: Iterable[int]) -> list[PauseRow]:

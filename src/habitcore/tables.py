@@ -76,6 +76,10 @@ class HabitRow(SQLModel, table=True):
     archived: bool = Field(default=False)
     position: int = Field(default=0)
     closed_through: date | None = Field(default=None)  # the last habit day rollover reported
+    # Bumped by every change that can alter a figure of a past day (a check-in on a past day,
+    # a pause, a new schedule or target, a new week start): a kept tally of another revision
+    # is stale.
+    revision: int = Field(default=0)
     created_at: datetime = _instant()
 
 
@@ -94,6 +98,18 @@ class CheckInRow(SQLModel, table=True):
     day: date
     status: str = Field(max_length=10)
     amount: float | None = Field(default=None)
+
+
+class TallyRow(SQLModel, table=True):
+    """A habit's figures kept as of the end of a day (``habitcore.tally.Tally`` as JSON)."""
+
+    __tablename__ = "tallies"
+
+    habit_id: int = Field(foreign_key="habits.id", ondelete="CASCADE", primary_key=True)
+    revision: int  # the habit's revision the tally was folded from
+    week_start: int
+    day: date  # the last day folded
+    data: str = Field(sa_type=sa.Text)
 
 
 class PauseRow(SQLModel, table=True):

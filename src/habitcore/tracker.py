@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from habitcore import delivery, exchange
+from habitcore import delivery, exchange, tallies
 from habitcore.clock import Clock, SystemClock
 from habitcore.days import (
     WEEKDAY_WORDS,
@@ -40,6 +40,7 @@ from habitcore.errors import (
     InvalidPause,
     InvalidSetting,
     ReminderNotFound,
+    StoreError,
     shown,
 )
 from habitcore.habits import (
@@ -67,7 +68,7 @@ from habitcore.reminders import DEFAULT_GRACE, ReminderRule, next_fire, parse_re
 from habitcore.rollover import DayResult, Outcome, calendar, close
 from habitcore.schedule import parse_schedule
 from habitcore.score import ScoreStep, explain
-from habitcore.stats import DayState, Stats, habit_stats
+from habitcore.stats import DayState, Stats
 from habitcore.store import Store, changed_rows, default_url
 from habitcore.tables import (
     CheckInRow,
@@ -75,6 +76,7 @@ from habitcore.tables import (
     PauseRow,
     ReminderLogRow,
     ReminderRow,
+    TallyRow,
     UserRow,
 )
 
@@ -204,6 +206,8 @@ class Tracker:
             for key, value in values.items():
                 setattr(row, key, value)
             session.add(row)
+            if values.keys() & {"timezone", "day_start", "week_start"}:
+                self._bump(session)  # days and weeks fall differently now
             session.flush()
             self._reschedule(session, row, self._habit_rows(session, archived=False))
         return self.settings()
@@ -298,6 +302,7 @@ class Tracker:
                 row.start = start
             if description is not _UNSET:
                 row.description = clean_description(description)
+            row.revision += 1
             session.add(row)
             session.flush()
             if reminders is not None:
@@ -379,16 +384,12 @@ class Tracker:
             zone = Zone.of(user)
             day = today or habit_day(self.now(), zone.tz, zone.day_start)
             rows = self._habit_rows(session, archived=None if archived else False)
-            found = histories(session, self._user_id, [r.id for r in rows if r.id])
+            found, kept = tallies.figures(session, self._user_id, rows, day, zone.week_start)
             reminders = self._reminders_by_habit(session, rows)
+        self._keep(kept)
         return [
-            HabitStatus(
-                habit_of(row, reminders.get(row.id, [])),
-                day,
-                habit_stats(goal_of(row), found[row.id], day, zone.week_start),
-            )
+            HabitStatus(habit_of(row, reminders.get(row.id, [])), day, found[ident(row)])
             for row in rows
-            if row.id is not None
         ]
 
     # -- check-ins -----------------------------------------------------------------------------
@@ -457,8 +458,9 @@ class Tracker:
     def stats(self, name: str, today: date | None = None) -> Stats:
         with self.store.read() as session:
             row, zone, day = self._row_and_day(session, name, today)
-            history = histories(session, self._user_id, [ident(row)])[ident(row)]
-        return habit_stats(goal_of(row), history, day, zone.week_start)
+            found, kept = tallies.figures(session, self._user_id, [row], day, zone.week_start)
+        self._keep(kept)
+        return found[ident(row)]
 
     def explain_score(self, name: str, today: date | None = None) -> list[ScoreStep]:
         """The score's history day by day: each day's value and the score after it."""
@@ -488,6 +490,7 @@ class Tracker:
         with self.store.write() as session:
             habit_id = self._habit_row(session, name).id if name is not None else None
             session.add(PauseRow(user_id=self._user_id, habit_id=habit_id, start=start, end=end))
+            self._bump(session, None if habit_id is None else [habit_id])
         return span
 
     def resume(self, name: str | None = None, today: date | None = None) -> int:
@@ -512,6 +515,7 @@ class Tracker:
                 else:
                     row.end = day - timedelta(days=1)
                     session.add(row)
+            self._bump(session, None if habit_id is None else [habit_id])
             return len(rows)
 
     def pauses(self, name: str | None = None) -> list[Pause]:
@@ -613,6 +617,7 @@ class Tracker:
             today = habit_day(now, zone.tz, zone.day_start)
             summary = exchange.apply(session, user, document, now, today, progress)
             session.flush()
+            self._bump(session)
             self._reschedule(session, user, self._habit_rows(session, archived=False))
             if dry_run:
                 session.rollback()
@@ -627,6 +632,27 @@ class Tracker:
             session.execute(sa.delete(UserRow).where(col(UserRow.id) == self._user_id))
 
     # -- inside --------------------------------------------------------------------------------
+
+    def _keep(self, kept: list[tallies.Kept]) -> None:
+        """Store tallies that moved on; a cache, so failing to store one is no error."""
+        if not kept:
+            return
+        try:
+            with self.store.write() as session:
+                tallies.store(session, kept)
+        except StoreError:
+            pass  # e.g. a read-only database: the figures were right, next time folds again
+
+    def _bump(self, session: Session, habit_ids: Iterable[int | None] | None = None) -> None:
+        """Mark kept tallies of these habits (None: all of the user's) stale."""
+        query = sa.update(HabitRow).where(col(HabitRow.user_id) == self._user_id)
+        if habit_ids is not None:
+            query = query.where(col(HabitRow.id).in_([i for i in habit_ids if i is not None]))
+        session.execute(
+            query.values(revision=HabitRow.revision + 1).execution_options(
+                synchronize_session=False
+            )
+        )
 
     def _ensure_user(self) -> int:
         with self.store.read() as session:
@@ -720,6 +746,9 @@ class Tracker:
                 f"{row.name!r} starts on {row.start.isoformat()}; change its start date to "
                 f"record {day.isoformat()}."
             )
+        if day < today:
+            row.revision += 1  # a past day changes: kept tallies of this habit are stale
+            session.add(row)
         return row, day
 
     def _checkin_row(self, session: Session, row: HabitRow, day: date) -> CheckInRow | None:
@@ -800,6 +829,7 @@ def _delete_habit_rows(session: Session, ids: list[int]) -> None:
         sa.delete(ReminderLogRow).where(col(ReminderLogRow.reminder_id).in_(reminder_ids))
     )
     session.execute(sa.delete(ReminderRow).where(col(ReminderRow.habit_id).in_(ids)))
+    session.execute(sa.delete(TallyRow).where(col(TallyRow.habit_id).in_(ids)))
     session.execute(sa.delete(CheckInRow).where(col(CheckInRow.habit_id).in_(ids)))
     session.execute(sa.delete(PauseRow).where(col(PauseRow.habit_id).in_(ids)))
     session.execute(sa.delete(HabitRow).where(col(HabitRow.id).in_(ids)))

@@ -1,4 +1,5 @@
-"""The first schema: users, habits, check-ins, pauses, reminders and the reminder log.
+"""The first schema: users, habits, check-ins, pauses, reminders, the reminder log and kept
+tallies.
 
 Instants are naive UTC ``DateTime`` columns; see ``habitcore.tables.UTCDateTime``.
 
@@ -50,6 +51,7 @@ def upgrade() -> None:
         sa.Column("archived", sa.Boolean(), nullable=False),
         sa.Column("position", sa.Integer(), nullable=False),
         sa.Column("closed_through", sa.Date(), nullable=True),
+        sa.Column("revision", sa.Integer(), nullable=False),
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.ForeignKeyConstraint(["user_id"], ["users.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id"),
@@ -101,6 +103,16 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_reminders_next_fire"), ["next_fire"], unique=False)
 
     op.create_table(
+        "tallies",
+        sa.Column("habit_id", sa.Integer(), nullable=False),
+        sa.Column("revision", sa.Integer(), nullable=False),
+        sa.Column("week_start", sa.Integer(), nullable=False),
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("data", sa.Text(), nullable=False),
+        sa.ForeignKeyConstraint(["habit_id"], ["habits.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("habit_id"),
+    )
+    op.create_table(
         "reminder_log",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("reminder_id", sa.Integer(), nullable=False),
@@ -122,6 +134,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_reminder_log_reminder_id"))
 
     op.drop_table("reminder_log")
+    op.drop_table("tallies")
     with op.batch_alter_table("reminders", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_reminders_next_fire"))
         batch_op.drop_index(batch_op.f("ix_reminders_habit_id"))

@@ -1,0 +1,98 @@
+"""Kept tallies: today's figures without walking years of history on every look.
+
+A habit's tally as of yesterday is stored with the habit's revision. The next look loads it,
+fetches only the check-ins since, folds them on, and stores the tally again if it moved on. Any
+change that can alter a past day's figures bumps the habit's revision (see ``Tracker``), which
+makes a kept tally stale, so a tally written concurrently from older data is never used.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+import sqlalchemy as sa
+from sqlmodel import Session, col
+
+from habitcore.periods import ONE_DAY
+from habitcore.records import goal_of, histories_since, ident
+from habitcore.stats import Stats, stats_from
+from habitcore.tables import HabitRow, TallyRow
+from habitcore.tally import Tally
+
+
+@dataclass(frozen=True)
+class Kept:
+    """A tally worth storing: folded further than the stored one, from this revision."""
+
+    habit_id: int
+    revision: int
+    tally: Tally
+
+
+def figures(
+    session: Session, user_id: int, rows: Sequence[HabitRow], today: date, week_start: int
+) -> tuple[dict[int, Stats], list[Kept]]:
+    """Stats of each habit as of ``today``, and the tallies to keep for next time."""
+    ids = [ident(r) for r in rows]
+    stored = (
+        {
+            row.habit_id: row
+            for row in session.execute(
+                sa.select(TallyRow).where(col(TallyRow.habit_id).in_(ids))
+            ).scalars()
+        }
+        if ids
+        else {}
+    )
+    tallies: dict[int, Tally] = {}
+    since: dict[int, date | None] = {}
+    for row in rows:
+        habit_id = ident(row)
+        kept = stored.get(habit_id)
+        if (
+            kept is not None
+            and kept.revision == row.revision
+            and kept.week_start == week_start
+            and kept.day < today
+        ):
+            tally = Tally.from_json(goal_of(row), week_start, json.loads(kept.data))
+            since[habit_id] = kept.day + ONE_DAY
+        else:
+            tally = Tally(goal_of(row), week_start)
+            since[habit_id] = None
+        tallies[habit_id] = tally
+    found = histories_since(session, user_id, since)
+    result: dict[int, Stats] = {}
+    keep: list[Kept] = []
+    for row in rows:
+        habit_id = ident(row)
+        tally = tallies[habit_id]
+        before = tally.day
+        result[habit_id] = stats_from(tally, found[habit_id], today)
+        if tally.day > before:
+            keep.append(Kept(habit_id, row.revision, tally))
+    return result, keep
+
+
+def store(session: Session, kept: Sequence[Kept]) -> None:
+    """Replace the stored tallies of these habits (one transaction, the caller's)."""
+    if not kept:
+        return
+    ids = [k.habit_id for k in kept]
+    session.execute(sa.delete(TallyRow).where(col(TallyRow.habit_id).in_(ids)))
+    session.execute(
+        sa.insert(TallyRow),
+        [
+            {
+                "habit_id": k.habit_id,
+                "revision": k.revision,
+                "week_start": k.tally.week_start,
+                "day": k.tally.day,
+                "data": json.dumps(k.tally.to_json(), separators=(",", ":")),
+            }
+            for k in kept
+        ],
+    )
