@@ -66,3 +66,15 @@ def test_every_option_has_help() -> None:
         for parameter in command.params:
             if parameter.param_type_name == "option" and parameter.name != "help":
                 assert parameter.help, (path, parameter.name)
+
+
+def test_lazy_registration_knows_every_command() -> None:
+    """``habit X`` registers only X's module; the map must name every top-level command."""
+    from habitcore_cli.commands import COMMANDS, _command
+
+    top = {path.split()[1] for path, _ in ALL}
+    assert set(COMMANDS) == top
+    assert _command([]) == "list"
+    assert _command(["--db", "x.db", "done", "read"]) == "done"
+    assert _command(["--help"]) is None
+    assert _command(["bogus"]) is None

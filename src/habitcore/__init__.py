@@ -4,9 +4,10 @@ The documented face of the library is what ``__all__`` lists; everything else is
 not promised. Start with ``habitcore.open()``.
 """
 
+from typing import TYPE_CHECKING, Any
+
 from habitcore.clock import Clock, SystemClock
 from habitcore.days import habit_day
-from habitcore.delivery import DueReminder
 from habitcore.errors import (
     AmbiguousHabit,
     DuplicateHabit,
@@ -26,7 +27,6 @@ from habitcore.errors import (
     ReminderNotFound,
     StoreError,
 )
-from habitcore.exchange import ImportSummary
 from habitcore.habits import CheckIn, Kind, Pause, Status
 from habitcore.records import Habit
 from habitcore.rollover import DayResult, Outcome
@@ -36,6 +36,22 @@ from habitcore.stats import DayState, Stats
 from habitcore.store import Store, default_url
 from habitcore.streaks import Streak
 from habitcore.tracker import HabitStatus, Settings, Tracker, open
+
+if TYPE_CHECKING:
+    from habitcore.delivery import DueReminder
+    from habitcore.exchange import ImportSummary
+
+# Imported on first use: a command-line call that needs neither does not pay for them.
+_LAZY = {"DueReminder": "habitcore.delivery", "ImportSummary": "habitcore.exchange"}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        from importlib import import_module
+
+        return getattr(import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'habitcore' has no attribute {name!r}")
+
 
 __version__ = "0.1.0"
 

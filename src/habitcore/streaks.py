@@ -10,12 +10,12 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from habitcore.periods import State, Unit
 
-# Judged units are kept this long for the 7-, 30- and 365-day completion rates.
-RECENT = timedelta(days=366)
+# Judged units are kept this many days for the 7-, 30- and 365-day completion rates.
+RECENT_DAYS = 366
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +70,9 @@ class StreakCounter:
         self.best_before = 0  # the longest streak that had ended before the running one
         self.met = 0
         self.judged = 0
-        self.recent: deque[tuple[date, bool]] = deque()  # (unit end, met), the last 366 days
+        # (unit end as a day ordinal, met) for the last RECENT_DAYS: plain numbers, cheap to
+        # keep in a stored tally and to read back.
+        self.recent: deque[tuple[int, bool]] = deque()
         self.broken: Streak | None = None  # set by add(): the streak that unit ended
         self.record = False  # set by add(): that unit passed an earlier streak
 
@@ -100,9 +102,10 @@ class StreakCounter:
     def _judged(self, end: date, met: bool) -> None:
         self.judged += 1
         recent = self.recent
-        recent.append((end, met))
+        ordinal = end.toordinal()
+        recent.append((ordinal, met))
         if len(recent) > 800:  # trim now and then, not on every unit
-            while recent[0][0] < end - RECENT:
+            while recent[0][0] < ordinal - RECENT_DAYS:
                 recent.popleft()
 
     @property
@@ -122,8 +125,9 @@ class StreakCounter:
         if since is None:
             return self.met / self.judged if self.judged else None
         met = judged = 0
+        first = since.toordinal()
         for end, was_met in reversed(self.recent):
-            if end < since:
+            if end < first:
                 break
             judged += 1
             met += was_met

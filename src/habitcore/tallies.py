@@ -20,7 +20,7 @@ from habitcore.periods import ONE_DAY
 from habitcore.records import goal_of, histories_since, ident
 from habitcore.stats import Stats, stats_from
 from habitcore.tables import HabitRow, TallyRow
-from habitcore.tally import Tally
+from habitcore.tally import FORMAT, Tally
 
 
 @dataclass(frozen=True)
@@ -57,8 +57,9 @@ def figures(
             and kept.revision == row.revision
             and kept.week_start == week_start
             and kept.day < today
+            and (data := json.loads(kept.data)).get("format") == FORMAT
         ):
-            tally = Tally.from_json(goal_of(row), week_start, json.loads(kept.data))
+            tally = Tally.from_json(goal_of(row), week_start, data)
             since[habit_id] = kept.day + ONE_DAY
         else:
             tally = Tally(goal_of(row), week_start)

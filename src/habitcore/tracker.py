@@ -11,13 +11,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from habitcore import delivery, exchange, tallies
+from habitcore import tallies
 from habitcore.clock import Clock, SystemClock
 from habitcore.days import (
     WEEKDAY_WORDS,
@@ -29,7 +29,6 @@ from habitcore.days import (
     parse_weekday,
     system_timezone_name,
 )
-from habitcore.delivery import DueReminder
 from habitcore.errors import (
     AmbiguousHabit,
     DuplicateHabit,
@@ -70,6 +69,11 @@ from habitcore.schedule import parse_schedule
 from habitcore.score import ScoreStep, explain
 from habitcore.stats import DayState, Stats
 from habitcore.store import Store, changed_rows, default_url
+
+if TYPE_CHECKING:
+    from habitcore.delivery import DueReminder
+    from habitcore.exchange import ImportSummary
+
 from habitcore.tables import (
     CheckInRow,
     HabitRow,
@@ -568,6 +572,8 @@ class Tracker:
 
     def due_reminders(self, now: datetime | None = None) -> list[DueReminder]:
         """This user's reminders to show now; each firing is handed out at most once."""
+        from habitcore import delivery
+
         return delivery.due_reminders(
             self.store, now or self.now(), self.reminder_grace, user_id=self._user_id
         )
@@ -594,11 +600,15 @@ class Tracker:
 
     def export(self) -> dict[str, Any]:
         """Everything this user has, in habitcore's versioned JSON format (a dict)."""
+        from habitcore import exchange
+
         with self.store.read() as session:
             return exchange.export_user(session, self._user(session), self.now())
 
     def export_csv(self) -> str:
         """Every check-in as CSV: habit, day, status, amount."""
+        from habitcore import exchange
+
         return exchange.checkins_csv(self.export())
 
     def import_data(
@@ -607,8 +617,10 @@ class Tracker:
         *,
         dry_run: bool = False,
         progress: Callable[[int, int], None] | None = None,
-    ) -> exchange.ImportSummary:
+    ) -> ImportSummary:
         """Merge an export into this user: all of it, or nothing when any part is invalid."""
+        from habitcore import exchange
+
         document = exchange.parse_document(data)
         with self.store.write() as session:
             user = self._user(session)

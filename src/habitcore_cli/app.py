@@ -153,7 +153,9 @@ def main_options(
 
 
 def main() -> None:
-    # Register every command before parsing.
-    from habitcore_cli import register  # noqa: F401
+    import sys
 
+    from habitcore_cli.commands import register
+
+    register(sys.argv[1:])
     app()

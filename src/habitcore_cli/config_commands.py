@@ -7,7 +7,7 @@ from typing import Annotated, Any
 import typer
 
 from habitcore_cli.app import command, state
-from habitcore_cli.output import console, print_json, say
+from habitcore_cli.output import print_json, say
 
 # key → (Tracker setter, what the value looks like)
 SETTINGS = {
@@ -56,11 +56,11 @@ def config(
         "language": settings.language,
     }
     if key is not None:
-        console.print(shown[key], markup=False)
+        say(shown[key])
         return
     if json:
         print_json({**shown, "database": state(ctx).url})
         return
     for name, current in shown.items():
-        console.print(f"{name:<11} {current}", markup=False)
-    console.print(f"{'database':<11} {state(ctx).url}", markup=False, soft_wrap=True)
+        say(f"{name:<11} {current}")
+    say(f"{'database':<11} {state(ctx).url}")

@@ -115,7 +115,7 @@ def _import_with_progress(tracker: Any, data: Any, dry_run: bool) -> Any:
         return tracker.import_data(data, dry_run=dry_run)
     from rich.progress import Progress
 
-    with Progress(console=console, transient=True) as progress:
+    with Progress(console=console(), transient=True) as progress:
         task = progress.add_task("Importing", total=size)
 
         def advance(done: int, total: int) -> None:
@@ -134,9 +134,9 @@ def db_path(ctx: typer.Context) -> None:
 
     url = sa.make_url(state(ctx).url)
     if url.get_backend_name() == "sqlite" and url.database:
-        console.print(str(Path(url.database).expanduser()), markup=False, soft_wrap=True)
+        say(str(Path(url.database).expanduser()))
     else:
-        console.print(url.render_as_string(hide_password=True), markup=False, soft_wrap=True)
+        say(url.render_as_string(hide_password=True))
 
 
 @command("backup", parent=db_app)

@@ -1,7 +1,8 @@
-"""The one place that writes to the terminal: consoles, and how each result is drawn.
+"""The one place that writes to the terminal: consoles, tables, and the plain form of both.
 
-Colour and Unicode only on a terminal; piped output, ``NO_COLOR`` and ``TERM=dumb`` get plain
-text with the same content, so scripts can read it (or use ``--json``).
+Colour, Unicode and Rich only for a person at a capable terminal. Piped output, ``NO_COLOR`` and
+``TERM=dumb`` get plain text with the same content, written directly: scripts can read it (or
+use ``--json``), and a piped command does not pay for importing and laying out Rich.
 """
 
 from __future__ import annotations
@@ -9,33 +10,54 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Sequence
+from functools import cache
 from typing import Any
 
-from rich.console import Console
-
-console = Console(highlight=False)
-error_console = Console(stderr=True, highlight=False)
+Cell = str | tuple[str, str]  # text, or (text, Rich style)
 
 
 def fancy() -> bool:
     """Colour and box drawing: only for a person at a capable terminal."""
     if os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
         return False
-    return console.is_terminal
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return sys.stdout.isatty()
+
+
+@cache
+def console() -> Any:
+    from rich.console import Console
+
+    return Console(highlight=False)
+
+
+@cache
+def error_console() -> Any:
+    from rich.console import Console
+
+    return Console(stderr=True, highlight=False)
 
 
 def say(text: str, style: str | None = None) -> None:
     if fancy():
-        console.print(text, style=style, markup=False)
+        console().print(text, style=style, markup=False, soft_wrap=True)
     else:
-        console.print(text, markup=False, soft_wrap=True)
+        sys.stdout.write(text + "\n")
+
+
+def show(renderable: Any) -> None:
+    """Print a Rich renderable (only on the fancy path)."""
+    console().print(renderable)
 
 
 def error(text: str) -> None:
     """One line on stderr: what was wrong and how to fix it."""
-    error_console.print(
-        f"Error: {text}", style="bold red" if fancy() else None, markup=False, soft_wrap=True
-    )
+    if fancy() and sys.stderr.isatty():
+        error_console().print(f"Error: {text}", style="bold red", markup=False, soft_wrap=True)
+    else:
+        sys.stderr.write(f"Error: {text}\n")
 
 
 def print_json(data: Any) -> None:
@@ -48,3 +70,37 @@ def bar(score: float, width: int = 10) -> str:
         return f"{score:.0%}"
     filled = round(score * width)
     return "█" * filled + "░" * (width - filled) + f" {score:4.0%}"
+
+
+def table(
+    headers: Sequence[str],
+    rows: Sequence[Sequence[Cell]],
+    *,
+    right: frozenset[int] = frozenset(),
+    title: str | None = None,
+) -> None:
+    """A table: Rich's on a terminal, aligned plain columns otherwise."""
+    if fancy():
+        from rich import box
+        from rich.table import Table
+        from rich.text import Text
+
+        grid = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, title=title)
+        for index, header in enumerate(headers):
+            grid.add_column(header, justify="right" if index in right else "left")
+        for row in rows:
+            grid.add_row(*(Text(c) if isinstance(c, str) else Text(c[0], style=c[1]) for c in row))
+        show(grid)
+        return
+    from rich.cells import cell_len  # display width of emoji and CJK; no console needed
+
+    texts = [[c if isinstance(c, str) else c[0] for c in row] for row in [headers, *rows]]
+    widths = [max(cell_len(row[i]) for row in texts) for i in range(len(headers))]
+    lines = []
+    for row in texts:
+        cells = []
+        for index, text in enumerate(row):
+            pad = " " * (widths[index] - cell_len(text))
+            cells.append(pad + text if index in right else text + pad)
+        lines.append("  ".join(cells).rstrip())
+    sys.stdout.write("\n".join(lines) + "\n")

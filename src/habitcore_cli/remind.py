@@ -21,7 +21,7 @@ from typing import Annotated, Any
 import typer
 
 from habitcore_cli.app import command, state
-from habitcore_cli.output import console, fancy, say
+from habitcore_cli.output import console, fancy, say, show
 
 Show = Callable[[Any], None]
 
@@ -50,10 +50,10 @@ def show_reminder(reminder: Any) -> None:
         from rich.panel import Panel
         from rich.text import Text
 
-        console.print(Panel(Text(body), title=Text(f"⏰ {title}"), expand=False, style="yellow"))
-        console.bell()
+        show(Panel(Text(body), title=Text(f"⏰ {title}"), expand=False, style="yellow"))
+        console().bell()
     else:
-        console.print(f"Reminder: {reminder.habit} ({body})", markup=False, soft_wrap=True)
+        say(f"Reminder: {reminder.habit} ({body})")
     notify_desktop(title, body)
 
 
@@ -163,8 +163,4 @@ def remind(
 
 
 def _print_line(reminder: Any) -> None:
-    console.print(
-        f"Reminder: {reminder.habit} ({reminder.time}, {reminder.day.isoformat()})",
-        markup=False,
-        soft_wrap=True,
-    )
+    say(f"Reminder: {reminder.habit} ({reminder.time}, {reminder.day.isoformat()})")

@@ -9,12 +9,8 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import Any
 
-from rich import box
-from rich.table import Table
-from rich.text import Text
-
 from habitcore import CheckIn, DayState, HabitStatus, Outcome, ScoreStep, Streak
-from habitcore_cli.output import bar, console, fancy
+from habitcore_cli.output import Cell, bar, fancy, say, show, table
 
 STATE_LABELS = {
     DayState.DONE: ("done", "✔ done", "green"),
@@ -58,7 +54,7 @@ def _target(status: HabitStatus) -> str:
     return f"{habit.schedule}, {amount}"
 
 
-def _state(status: HabitStatus) -> Text:
+def _state(status: HabitStatus) -> Cell:
     plain, pretty, style = STATE_LABELS[status.state]
     text = pretty if fancy() else plain
     if status.habit.archived:
@@ -66,50 +62,53 @@ def _state(status: HabitStatus) -> Text:
     today = status.stats.amount_today
     if status.habit.target is not None and today is not None and status.state is DayState.DUE:
         text += f" {today:g}/{status.habit.target:g}"
-    return Text(text, style=style if fancy() else "")
-
-
-def _table(*columns: str) -> Table:
-    table = Table(box=box.SIMPLE_HEAD if fancy() else None, show_edge=False, pad_edge=False)
-    for column in columns:
-        justify = "right" if column in ("Streak", "Best", "7d", "30d", "365d") else "left"
-        table.add_column(column, justify=justify)  # type: ignore[arg-type]
-    return table
+    return (text, style)
 
 
 def checklist(statuses: Sequence[HabitStatus], day: date) -> None:
     if not statuses:
-        console.print("No habits yet. Add one: habit add Read --remind 21:00", markup=False)
+        say("No habits yet. Add one: habit add Read --remind 21:00")
         return
-    table = _table("Habit", "Schedule", "Today", "Streak", "Best", "Score")
-    table.title = f"{day:%A %d %B %Y}" if fancy() else None
-    for status in checklist_order(statuses):
-        table.add_row(
-            Text(status.name),
-            Text(_target(status)),
+    rows = [
+        [
+            status.name,
+            _target(status),
             _state(status),
             str(status.stats.current_streak),
             str(status.stats.best_streak),
             bar(status.stats.score),
-        )
-    console.print(table)
+        ]
+        for status in checklist_order(statuses)
+    ]
+    table(
+        ("Habit", "Schedule", "Today", "Streak", "Best", "Score"),
+        rows,
+        right=frozenset({3, 4}),
+        title=f"{day:%A %d %B %Y}" if fancy() else None,
+    )
 
 
 def statistics(statuses: Sequence[HabitStatus]) -> None:
     if not statuses:
-        console.print("No habits yet. Add one: habit add Read", markup=False)
+        say("No habits yet. Add one: habit add Read")
         return
-    table = _table("Habit", "Streak", "Best", "Score", "7d", "30d", "365d")
+    rows = []
     for status in statuses:
         completion = status.stats.completion
-        table.add_row(
-            Text(status.name),
-            str(status.stats.current_streak),
-            str(status.stats.best_streak),
-            bar(status.stats.score),
-            *(_rate(completion.get(days)) for days in (7, 30, 365)),
+        rows.append(
+            [
+                status.name,
+                str(status.stats.current_streak),
+                str(status.stats.best_streak),
+                bar(status.stats.score),
+                *(_rate(completion.get(days)) for days in (7, 30, 365)),
+            ]
         )
-    console.print(table)
+    table(
+        ("Habit", "Streak", "Best", "Score", "7d", "30d", "365d"),
+        rows,
+        right=frozenset({1, 2, 4, 5, 6}),
+    )
 
 
 def _rate(rate: float | None) -> str:
@@ -122,18 +121,16 @@ def _streak(streak: Streak | None) -> str:
     return f"{streak.length} ({streak.start.isoformat()} to {streak.end.isoformat()})"
 
 
-def heatmap(calendar: Sequence[tuple[date, Outcome]], week_start: int) -> Text:
-    """Weeks as columns, weekdays as rows, like a contribution graph."""
+def heatmap(calendar: Sequence[tuple[date, Outcome]], week_start: int) -> list[tuple[str, str]]:
+    """Weeks as columns, weekdays as rows, like a contribution graph: (text, style) pieces."""
     if not calendar:
-        return Text("")
+        return []
     first = calendar[0][0]
     first -= timedelta(days=(first.weekday() - week_start) % 7)
     cells = dict(calendar)
     last = calendar[-1][0]
     weeks = (last - first).days // 7 + 1
     pretty = fancy()
-    text = Text()
-    names = ("Mo", "Tu", "We", "Th", "Fr", "Sa", "Su")
     months = [" "] * (3 + 2 * weeks + 2)
     for week in range(weeks):
         week_first = first + timedelta(days=week * 7)
@@ -142,25 +139,25 @@ def heatmap(calendar: Sequence[tuple[date, Outcome]], week_start: int) -> Text:
             label = f"{week_first:%b}"
             if all(c == " " for c in months[max(0, column - 1) : column + len(label)]):
                 months[column : column + len(label)] = label
-    text.append("".join(months).rstrip() + "\n")
+    pieces = [("".join(months).rstrip() + "\n", "")]
+    names = ("Mo", "Tu", "We", "Th", "Fr", "Sa", "Su")
     for row in range(7):
         weekday = (week_start + row) % 7
-        text.append(names[weekday] + " ")
+        pieces.append((names[weekday] + " ", ""))
         for week in range(weeks):
-            day = first + timedelta(days=week * 7 + row)
-            outcome = cells.get(day)
+            outcome = cells.get(first + timedelta(days=week * 7 + row))
             if outcome is None:
-                text.append("  ")
+                pieces.append(("  ", ""))
                 continue
             plain, fancy_char, style = CELLS[outcome]
-            text.append((fancy_char if pretty else plain) + " ", style=style if pretty else "")
-        text.append("\n")
-    text.append("   ")
+            pieces.append(((fancy_char if pretty else plain) + " ", style))
+        pieces.append(("\n", ""))
+    pieces.append(("   ", ""))
     for outcome, name in LEGEND_NAMES.items():
         plain, fancy_char, style = CELLS[outcome]
-        text.append(fancy_char if pretty else plain, style=style if pretty else "")
-        text.append(f" {name}  ")
-    return text
+        pieces.append((fancy_char if pretty else plain, style))
+        pieces.append((f" {name}  ", ""))
+    return pieces
 
 
 def habit_page(
@@ -170,16 +167,22 @@ def habit_page(
     week_start: int,
 ) -> None:
     habit, stats = status.habit, status.stats
-    console.print(Text(habit.name, style="bold" if fancy() else ""))
+    say(habit.name, style="bold")
     if habit.description:
-        console.print(Text(habit.description))
+        say(habit.description)
     details = f"{_target(status)} · since {habit.start.isoformat()}"
     if habit.reminders:
         details += " · reminders " + ", ".join(habit.reminders)
-    console.print(Text(details if fancy() else details.replace("·", "-")))
-    console.print()
-    console.print(heatmap(calendar, week_start))
-    console.print()
+    say(details if fancy() else details.replace("·", "-"))
+    say("")
+    pieces = heatmap(calendar, week_start)
+    if fancy():
+        from rich.text import Text
+
+        show(Text.assemble(*pieces))
+    else:
+        say("".join(text for text, _style in pieces).rstrip())
+    say("")
     trend = score_trend(steps)
     lines = [
         f"Today:          {STATE_LABELS[status.state][0]}",
@@ -190,7 +193,7 @@ def habit_page(
         + "  ".join(f"{days}d {_rate(stats.completion.get(days))}" for days in (7, 30, 365)),
     ]
     for line in lines:
-        console.print(Text(line))
+        say(line)
 
 
 def score_trend(steps: Sequence[ScoreStep]) -> str:

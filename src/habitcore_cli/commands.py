@@ -1,0 +1,71 @@
+"""Which module holds which ``habit`` command, and registering them on the app.
+
+A command-line call registers only the module of the command it runs: building every
+command's options for each call would cost more than most commands take. Help, completion and
+anything unrecognised register everything, in help order (``habitcore_cli.register`` imports
+them all, for the tests and the docs walker).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from importlib import import_module
+
+MODULES = (
+    "habitcore_cli.view_commands",
+    "habitcore_cli.day_commands",
+    "habitcore_cli.habit_commands",
+    "habitcore_cli.config_commands",
+    "habitcore_cli.data_commands",
+    "habitcore_cli.remind",
+)
+COMMANDS = {
+    "list": 0,
+    "show": 0,
+    "stats": 0,
+    "done": 1,
+    "undo": 1,
+    "skip": 1,
+    "add": 2,
+    "edit": 2,
+    "archive": 2,
+    "unarchive": 2,
+    "rm": 2,
+    "pause": 2,
+    "resume": 2,
+    "config": 3,
+    "export": 4,
+    "import": 4,
+    "db": 4,
+    "remind": 5,
+}
+_GLOBAL_WITH_VALUE = {"--db"}
+
+
+def register(argv: Sequence[str] | None = None) -> None:
+    """Register the modules ``argv`` needs (all of them when in doubt)."""
+    wanted = _command(argv) if argv is not None else None
+    if wanted is None:
+        for name in MODULES:
+            import_module(name)
+        return
+    import_module(MODULES[COMMANDS[wanted]])
+    if wanted != "list" and COMMANDS[wanted] != 0:
+        import_module(MODULES[0])  # bare "habit" falls back to the checklist
+
+
+def _command(argv: Sequence[str]) -> str | None:
+    skip = False
+    for arg in argv:
+        if skip:
+            skip = False
+            continue
+        if arg in _GLOBAL_WITH_VALUE:
+            skip = True
+            continue
+        if arg.startswith("-"):
+            if arg.startswith("--db="):
+                continue
+            return None  # --help, --version, completion: everything
+        return arg if arg in COMMANDS else None
+    return "list"  # bare "habit": the checklist
