@@ -16,7 +16,7 @@ import pstats
 import statistics
 import tempfile
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -120,7 +120,9 @@ class Backend:
         admin = self._admin()
         try:
             with admin.connect() as connection:
-                connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{self.database}" WITH (FORCE)'))
+                connection.execute(
+                    sa.text(f'DROP DATABASE IF EXISTS "{self.database}" WITH (FORCE)')
+                )
         finally:
             admin.dispose()
 
@@ -170,19 +172,20 @@ def interleaved_medians(
     actions: dict[str, Callable[[], Any]],
     repeat: int,
     warmup: int = 1,
-    between: Callable[[], None] | None = None,
+    before: Mapping[str, Callable[[], None]] | None = None,
 ) -> dict[str, float]:
     """The median time of each action over ``repeat`` rounds that run every action once.
 
     A warm-up round first fills caches (page cache, statement caches, imports) so the medians
-    describe the steady state a long-running process sees. ``between`` runs untimed before each
-    action, for actions that change the data (it resets them).
+    describe the steady state a long-running process sees. ``before[name]`` runs untimed right
+    before each run of that action: for actions that change the data, it puts the data back,
+    and for actions meant to start cold, it clears what an earlier run left behind.
     """
     samples: dict[str, list[float]] = {name: [] for name in actions}
     for round_ in range(warmup + repeat):
         for name, action in actions.items():
-            if between is not None:
-                between()
+            if before is not None and name in before:
+                before[name]()
             took = timed(action)
             if round_ >= warmup:
                 samples[name].append(took)
@@ -229,7 +232,16 @@ class Row:
 
 def table(rows: Sequence[Row]) -> str:
     """A plain-text table, also valid Markdown, so it can be pasted into docs/performance.md."""
-    header = ["backend", "benchmark", "case", "measured ms", "baseline ms", "ratio", "target", ""]
+    header = [
+        "backend",
+        "benchmark",
+        "case",
+        "measured ms",
+        "baseline ms",
+        "ratio",
+        "target",
+        "verdict",
+    ]
     body = [
         [
             row.backend,

@@ -1,0 +1,217 @@
+"""Run habitcore's benchmarks and print the figures that docs/performance.md records.
+
+    python benchmarks/run.py                      # everything, SQLite and PostgreSQL (~2-4 min)
+    python benchmarks/run.py --quick              # a smaller, faster pass (~1 min)
+    python benchmarks/run.py --backend sqlite --bench stats --profile
+    nox -s bench -- --quick                       # the same through nox
+
+Every figure is a ratio of two timings taken in this process on the same data, each the median
+of several interleaved rounds, so the figures can be compared across machines where
+milliseconds cannot. Targets are checked against those ratios only; ``--check`` turns a missed
+target into exit status 1 for CI, and by default a miss is reported, not hidden.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shlex
+import sys
+import time
+from dataclasses import asdict
+from pathlib import Path
+
+# ``python benchmarks/run.py`` puts this folder on sys.path; make the same true for ``-m`` and
+# for runs from other folders, so the sibling modules import alike everywhere.
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import reminders_bench
+import sqlalchemy as sa
+import stats_bench
+from harness import Backend, BackendUnavailable, Row, postgres_url_from_env, table
+
+
+def _user_counts(text: str) -> list[int]:
+    try:
+        counts = sorted({int(part.replace("_", "")) for part in text.split(",") if part.strip()})
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r}: give numbers such as 10000,100000") from None
+    if not counts or counts[0] < reminders_bench.DUE:
+        raise argparse.ArgumentTypeError(
+            f"each number of users must be at least {reminders_bench.DUE:,} (that many are due)"
+        )
+    return counts
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python benchmarks/run.py",
+        description="habitcore benchmarks: stats over long histories, and finding due reminders.",
+    )
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="3 rounds instead of 5, 3 years of history instead of 10, no due_reminders "
+        "(about a minute)",
+    )
+    parser.add_argument(
+        "--backend", choices=("sqlite", "postgres", "both"), default="both", help="default: both"
+    )
+    parser.add_argument(
+        "--bench", choices=("stats", "reminders", "all"), default="all", help="default: all"
+    )
+    parser.add_argument(
+        "--users",
+        type=_user_counts,
+        default=None,
+        help="numbers of users for the reminders benchmark (default: 10000,100000)",
+    )
+    parser.add_argument(
+        "--years", type=int, default=None, help="years of history per habit (default: 10)"
+    )
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=None,
+        help="timed rounds per figure, after one warm-up round (default: 5, --quick: 3)",
+    )
+    parser.add_argument(
+        "--deliver",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="also time due_reminders, which writes and takes seconds a run "
+        "(default: yes, with --quick: no)",
+    )
+    parser.add_argument(
+        "--postgres-url",
+        default=postgres_url_from_env(),
+        help="server to use; a database habitcore_bench is created on it and dropped after "
+        "(default: $HABITCORE_BENCH_POSTGRES_URL, $HABITCORE_TEST_POSTGRES_URL or the local "
+        "server)",
+    )
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="print cProfile summaries and the find_due query plan",
+    )
+    parser.add_argument("--json", type=Path, help="also write the rows to this JSON file")
+    parser.add_argument(
+        "--check", action="store_true", help="exit with status 1 when a target is missed"
+    )
+    args = parser.parse_args(argv)
+    args.years = args.years or (3 if args.quick else stats_bench.YEARS)
+    args.repeat = args.repeat or (3 if args.quick else 5)
+    args.users = args.users or [10_000, 100_000]
+    if args.deliver is None:
+        args.deliver = not args.quick
+    if args.years < 1 or args.repeat < 1:
+        parser.error("--years and --repeat must be at least 1")
+    return args
+
+
+def _cpu() -> str:
+    """The processor's model name where Linux tells it, else what ``platform`` knows."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def _nproc() -> int:
+    """CPUs this process may run on, as ``nproc`` counts them (not the host's total)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
+def machine(backends: list[Backend]) -> list[str]:
+    """What the figures were measured on; ratios travel well, but not perfectly."""
+    load = ""
+    if hasattr(os, "getloadavg"):
+        # Other work on the machine slows both sides of a ratio, but not always alike: say so.
+        load = ", load average " + " ".join(f"{value:.2f}" for value in os.getloadavg())
+    return [
+        f"machine: {platform.system()} {platform.release()}, {_nproc()} CPUs (nproc), "
+        f"{_cpu()}{load}",
+        f"python: {platform.python_implementation()} {platform.python_version()}, "
+        f"SQLAlchemy {sa.__version__}",
+        *(f"database: {backend.version()}" for backend in backends),
+    ]
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    names = ["sqlite", "postgres"] if args.backend == "both" else [args.backend]
+    backends = [Backend(name, postgres_url=args.postgres_url) for name in names]
+    try:
+        for backend in backends:
+            backend.check()
+    except BackendUnavailable as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+    command = shlex.join(["python", "benchmarks/run.py", *(argv or sys.argv[1:])])
+    described = machine(backends)
+    print(f"command: {command}")
+    for line in described:
+        print(line)
+    print(flush=True)
+
+    rows: list[Row] = []
+    started = time.perf_counter()
+    options = reminders_bench.Options(
+        repeat=args.repeat,
+        deliver=args.deliver,
+        deliver_runs=1 if args.quick else 3,
+        deliver_warmup=0 if args.quick else 1,
+    )
+    try:
+        for backend in backends:
+            if args.bench in ("stats", "all"):
+                rows += stats_bench.run(backend, args.years, args.repeat, args.profile)
+            if args.bench in ("reminders", "all"):
+                rows += reminders_bench.run(backend, args.users, options, args.profile)
+    finally:
+        for backend in backends:
+            backend.close()
+    took = time.perf_counter() - started
+
+    print()
+    print(table(rows))
+    print()
+    how = f"both medians of {args.repeat} interleaved rounds after a warm-up round"
+    if args.bench in ("reminders", "all"):
+        how += f" ({args.repeat * 5} after 3 for the reminder reads"
+        if options.deliver:
+            how += f"; due_reminders: {options.deliver_runs} run(s), reset before each"
+        how += ")"
+    print(f"Each ratio is measured / baseline, {how}; ran in {took:.0f} s.")
+    missed = [row for row in rows if row.verdict == "MISSED"]
+    for row in missed:
+        print(
+            f"MISSED: {row.backend} {row.benchmark}: {row.case} = {row.ratio:.2f} "
+            f"(target <= {row.target})"
+        )
+    if not missed:
+        print("Every target met.")
+    if args.json:
+        args.json.write_text(
+            json.dumps(
+                {
+                    "command": command,
+                    "machine": described,
+                    "rows": [{**asdict(row), "ratio": row.ratio} for row in rows],
+                },
+                indent=2,
+            )
+        )
+    return 1 if missed and args.check else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
