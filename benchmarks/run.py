@@ -27,6 +27,7 @@ from pathlib import Path
 # for runs from other folders, so the sibling modules import alike everywhere.
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import cli_bench
 import reminders_bench
 import sqlalchemy as sa
 import stats_bench
@@ -60,7 +61,10 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         "--backend", choices=("sqlite", "postgres", "both"), default="both", help="default: both"
     )
     parser.add_argument(
-        "--bench", choices=("stats", "reminders", "all"), default="all", help="default: all"
+        "--bench",
+        choices=("stats", "reminders", "cli", "all"),
+        default="all",
+        help="default: all (cli runs once, on SQLite, whatever --backend says)",
     )
     parser.add_argument(
         "--users",
@@ -176,6 +180,8 @@ def main(argv: list[str] | None = None) -> int:
                 rows += stats_bench.run(backend, args.years, args.repeat, args.profile)
             if args.bench in ("reminders", "all"):
                 rows += reminders_bench.run(backend, args.users, options, args.profile)
+        if args.bench in ("cli", "all"):
+            rows += cli_bench.run(max(5, args.repeat * 2))
     finally:
         for backend in backends:
             backend.close()

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from sqlmodel import Session, col
@@ -22,16 +22,41 @@ from sqlmodel import Session, col
 from habitcore.days import format_time_of_day
 from habitcore.habits import CheckIn, Goal, History, Status
 from habitcore.periods import evaluate
-from habitcore.records import Zone, goal_of, histories, ident, pauses_for, pauses_of, rule_of
+from habitcore.records import Zone, goal_of, histories_since, pauses_for, pauses_of, rule_of
 from habitcore.reminders import Decision, ReminderRule, decide, fire_instant, next_fire
-from habitcore.schedule import PerPeriod, Rolling
+from habitcore.schedule import PerPeriod, Rolling, parse_schedule
 from habitcore.stats import day_state
 from habitcore.store import Store, changed_rows
-from habitcore.tables import CheckInRow, HabitRow, ReminderLogRow, ReminderRow, UserRow
+from habitcore.tables import CheckInRow, HabitRow, ReminderLogRow, ReminderRow, UserRow, metadata
 
 BATCH = 1000
-DueRow = sa.Row[ReminderRow, HabitRow, UserRow, str | None, float | None]
 _LOOKBACK = timedelta(days=400)
+
+
+class Due(NamedTuple):
+    """One due firing with all a decision needs, read as plain columns in one query."""
+
+    reminder_id: int
+    habit_id: int
+    minutes: int
+    weekdays: int
+    next_fire: datetime
+    next_day: date
+    snoozed: bool
+    user_id: int
+    name: str
+    schedule: str
+    start: date
+    target: float | None
+    unit: str | None
+    at_most: bool
+    external_id: str
+    timezone: str
+    day_start: int
+    week_start: int
+    language: str
+    status: str | None
+    amount: float | None
 
 
 @dataclass(frozen=True)
@@ -50,26 +75,82 @@ class DueReminder:
 
 def find_due(
     session: Session, now: datetime, user_id: int | None = None, limit: int = BATCH
-) -> Sequence[DueRow]:
-    """Reminders whose next firing is at or before ``now``, with what deciding them needs."""
-    query = (
-        sa.select(ReminderRow, HabitRow, UserRow, col(CheckInRow.status), col(CheckInRow.amount))
-        .join(HabitRow, col(HabitRow.id) == ReminderRow.habit_id)
-        .join(UserRow, col(UserRow.id) == HabitRow.user_id)
-        .outerjoin(
-            CheckInRow,
-            sa.and_(
-                col(CheckInRow.habit_id) == ReminderRow.habit_id,
-                col(CheckInRow.day) == ReminderRow.next_day,
-            ),
-        )
-        .where(col(ReminderRow.next_fire) <= now)
-        .order_by(col(ReminderRow.next_fire))
-        .limit(limit)
-    )
+) -> list[Due]:
+    """Firings due at or before ``now``, oldest first, with what deciding them needs.
+
+    The due reminders are taken first, through the ``next_fire`` index and the limit; their
+    habits, users and that day's check-ins are then looked up by key, so the cost follows the
+    number due, not the number of users. PostgreSQL is told so with LATERAL lookups: left to
+    itself its planner hashes whole tables once they are large.
+    """
+    due: Any = sa.select(
+        col(ReminderRow.id).label("reminder_id"),
+        col(ReminderRow.habit_id),
+        col(ReminderRow.minutes),
+        col(ReminderRow.weekdays),
+        col(ReminderRow.next_fire),
+        col(ReminderRow.next_day),
+        col(ReminderRow.snoozed),
+    ).where(col(ReminderRow.next_fire) <= now)
     if user_id is not None:
-        query = query.where(col(HabitRow.user_id) == user_id)
-    return session.execute(query).all()
+        due = due.join(HabitRow, col(HabitRow.id) == ReminderRow.habit_id).where(
+            col(HabitRow.user_id) == user_id
+        )
+    firing = due.order_by(col(ReminderRow.next_fire)).limit(limit).subquery("due")
+    habit = sa.select(
+        col(HabitRow.user_id),
+        col(HabitRow.name),
+        col(HabitRow.schedule),
+        col(HabitRow.start),
+        col(HabitRow.target),
+        col(HabitRow.unit),
+        col(HabitRow.at_most),
+    ).where(col(HabitRow.id) == firing.c.habit_id)
+    checkin = sa.select(col(CheckInRow.status), col(CheckInRow.amount)).where(
+        col(CheckInRow.habit_id) == firing.c.habit_id, col(CheckInRow.day) == firing.c.next_day
+    )
+    habits: sa.FromClause
+    checkins: sa.FromClause
+    if session.get_bind().dialect.name == "postgresql":
+        habits = habit.offset(0).lateral("h")
+        checkins = checkin.offset(0).lateral("c")
+        users_on: Any = col(UserRow.id) == habits.c.user_id
+        joined = firing.join(habits, sa.true()).join(UserRow, users_on)
+        joined = joined.outerjoin(checkins, sa.true())
+    else:
+        habits = habit.with_only_columns(*habit.selected_columns, col(HabitRow.id)).subquery("h")
+        checkins = checkin.with_only_columns(
+            *checkin.selected_columns, col(CheckInRow.habit_id), col(CheckInRow.day)
+        ).subquery("c")
+        joined = firing.join(habits, habits.c.id == firing.c.habit_id).join(
+            UserRow, col(UserRow.id) == habits.c.user_id
+        )
+        joined = joined.outerjoin(
+            checkins,
+            sa.and_(checkins.c.habit_id == firing.c.habit_id, checkins.c.day == firing.c.next_day),
+        )
+    query = (
+        sa.select(
+            *firing.c,
+            habits.c.user_id,
+            habits.c.name,
+            habits.c.schedule,
+            habits.c.start,
+            habits.c.target,
+            habits.c.unit,
+            habits.c.at_most,
+            col(UserRow.external_id),
+            col(UserRow.timezone),
+            col(UserRow.day_start),
+            col(UserRow.week_start),
+            col(UserRow.language),
+            checkins.c.status,
+            checkins.c.amount,
+        )
+        .select_from(joined)
+        .order_by(firing.c.next_fire)
+    )
+    return [Due(*row) for row in session.execute(query)]
 
 
 def due_reminders(
@@ -86,19 +167,22 @@ def due_reminders(
 
 
 def _settle(
-    session: Session, rows: Sequence[DueRow], now: datetime, grace: timedelta
+    session: Session, rows: Sequence[Due], now: datetime, grace: timedelta
 ) -> list[DueReminder]:
     sent: list[DueReminder] = []
     logs: list[dict[str, Any]] = []
     slow = _period_histories(session, rows, now)
-    pauses = pauses_of(session, {user.id for _r, _h, user, _s, _a in rows if user.id})
-    for reminder, habit, user, status, amount in rows:
-        zone = Zone.of(user)
-        goal, rule = goal_of(habit), rule_of(reminder)
-        fire_at, day, snoozed = reminder.next_fire, reminder.next_day, reminder.snoozed
-        if fire_at is None or day is None:  # pragma: no cover - the query asks next_fire <= now
-            continue
-        habit_id = ident(habit)
+    pauses = pauses_of(session, {row.user_id for row in rows})
+    table = metadata.tables["reminders"]
+    for row in rows:
+        zone, goal, rule = Zone.of(row), goal_of(row), rule_of(row)
+        fire_at, day, snoozed, status, amount = (
+            row.next_fire,
+            row.next_day,
+            row.snoozed,
+            row.status,
+            row.amount,
+        )
         if snoozed:
             # A snooze moves one firing; the regular ones after it stay where they were.
             regular = fire_instant(day, rule.at, zone.tz, zone.day_start)
@@ -108,45 +192,43 @@ def _settle(
         # Downtime can hide several firings: the newest may still be on time, the older ones
         # are logged as missed.
         hidden = [] if snoozed else _skipped_firings(goal, rule, zone, fire_at, now)
-        *late, (day, fire_at_now) = [(day, fire_at), *hidden]
+        *late, (day, newest) = [(day, fire_at), *hidden]
         claimed = changed_rows(
             session.execute(
-                sa.update(ReminderRow)
-                .where(col(ReminderRow.id) == reminder.id, col(ReminderRow.next_fire) == fire_at)
+                sa.update(table)
+                .where(table.c.id == row.reminder_id, table.c.next_fire == fire_at)
                 .values(
                     next_fire=following[1] if following else None,
                     next_day=following[0] if following else None,
                     snoozed=False,
                     last_day=day,
                 )
-                .execution_options(synchronize_session=False)
             )
         )
         if claimed != 1:
             continue  # another process took this firing
-        fire_at = fire_at_now
         for late_day, late_fire in late:
-            logs.append(_log(reminder.id, late_day, late_fire, now, Decision.MISS))
-        if late and habit_id not in slow:
-            status, amount = _checkin_on(session, habit_id, day)
-        history = slow.get(habit_id) or History(
+            logs.append(_log(row.reminder_id, late_day, late_fire, now, Decision.MISS))
+        if late and row.habit_id not in slow:
+            status, amount = _checkin_on(session, row.habit_id, day)
+        history = slow.get(row.habit_id) or History(
             {day: CheckIn(day, Status(status), amount)} if status is not None else {},
-            pauses_for(pauses, habit.user_id, habit_id),
+            pauses_for(pauses, row.user_id, row.habit_id),
         )
-        units = evaluate(goal, history, day, zone.week_start) if habit_id in slow else []
-        decision = decide(day_state(goal, history, day, units), fire_at, now, grace)
-        logs.append(_log(reminder.id, day, fire_at, now, decision))
+        units = evaluate(goal, history, day, zone.week_start) if row.habit_id in slow else []
+        decision = decide(day_state(goal, history, day, units), newest, now, grace)
+        logs.append(_log(row.reminder_id, day, newest, now, decision))
         if decision is Decision.SEND:
             sent.append(
                 DueReminder(
-                    reminder_id=ident(reminder),
-                    user=user.external_id,
-                    habit=habit.name,
+                    reminder_id=row.reminder_id,
+                    user=row.external_id,
+                    habit=row.name,
                     day=day,
                     time=format_time_of_day(rule.at),
-                    fire_at=fire_at,
+                    fire_at=newest,
                     snoozed=snoozed and not late,
-                    language=user.language,
+                    language=row.language,
                 )
             )
     if logs:
@@ -174,19 +256,17 @@ def _skipped_firings(
     return found
 
 
-def _period_histories(
-    session: Session, rows: Sequence[DueRow], now: datetime
-) -> dict[int, History]:
+def _period_histories(session: Session, rows: Sequence[Due], now: datetime) -> dict[int, History]:
     """Period and rolling habits need their recent check-ins to tell if the target is met."""
-    by_user: dict[int, list[int]] = {}
-    for _reminder, habit, _user, _status, _amount in rows:
-        if isinstance(goal_of(habit).schedule, PerPeriod | Rolling):
-            by_user.setdefault(habit.user_id, []).append(ident(habit))
-    found: dict[int, History] = {}
+    wanted = {
+        row.habit_id: row.user_id
+        for row in rows
+        if isinstance(parse_schedule(row.schedule), PerPeriod | Rolling)
+    }
+    if not wanted:
+        return {}
     since = (now - _LOOKBACK).date()
-    for user_id, habit_ids in by_user.items():
-        found.update(histories(session, user_id, habit_ids, since=since))
-    return found
+    return histories_since(session, wanted, dict.fromkeys(wanted, since))
 
 
 def _log(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, time
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -34,6 +35,37 @@ class Habit:
     reminders: tuple[str, ...] = ()
 
 
+class UserFields(Protocol):
+    """What a user row (or a joined query row) gives the time rules."""
+
+    @property
+    def timezone(self) -> str: ...
+    @property
+    def day_start(self) -> int: ...
+    @property
+    def week_start(self) -> int: ...
+
+
+class GoalFields(Protocol):
+    @property
+    def schedule(self) -> str: ...
+    @property
+    def start(self) -> date: ...
+    @property
+    def target(self) -> float | None: ...
+    @property
+    def unit(self) -> str | None: ...
+    @property
+    def at_most(self) -> bool: ...
+
+
+class RuleFields(Protocol):
+    @property
+    def minutes(self) -> int: ...
+    @property
+    def weekdays(self) -> int: ...
+
+
 @dataclass(frozen=True)
 class Zone:
     """A user's clock settings, which every time rule needs."""
@@ -43,7 +75,7 @@ class Zone:
     week_start: int
 
     @classmethod
-    def of(cls, user: UserRow) -> Zone:
+    def of(cls, user: UserFields) -> Zone:
         return cls(ZoneInfo(user.timezone), time_of_minutes(user.day_start), user.week_start)
 
 
@@ -54,11 +86,11 @@ def ident(row: HabitRow | ReminderRow | UserRow) -> int:
     return row.id
 
 
-def goal_of(row: HabitRow) -> Goal:
+def goal_of(row: GoalFields) -> Goal:
     return Goal(parse_schedule(row.schedule), row.start, row.target, row.unit, row.at_most)
 
 
-def rule_of(row: ReminderRow) -> ReminderRule:
+def rule_of(row: RuleFields) -> ReminderRule:
     return ReminderRule.from_mask(time_of_minutes(row.minutes), row.weekdays)
 
 
@@ -93,9 +125,12 @@ def histories(
 
 
 def histories_since(
-    session: Session, user_id: int, since: Mapping[int, date | None]
+    session: Session, owner: int | Mapping[int, int], since: Mapping[int, date | None]
 ) -> dict[int, History]:
-    """Each habit's check-ins from its own first day wanted (None: all), and the pauses."""
+    """Each habit's check-ins from its own first day wanted (None: all), and the pauses.
+
+    ``owner`` is the user all the habits belong to, or each habit's user.
+    """
     habit_ids = list(since)
     if not habit_ids:
         return {}
@@ -105,24 +140,25 @@ def histories_since(
     recent = [habit_id for habit_id, first in since.items() if first is not None]
     queries = []
     if whole:
-        queries.append(_checkins_query(whole))
+        queries.append(checkins_query(whole))
     if recent:
         # Fetch from the earliest day any of them wants; drop the few older rows below.
         earliest = min(first for first in since.values() if first is not None)
-        queries.append(_checkins_query(recent).where(col(CheckInRow.day) >= earliest))
+        queries.append(checkins_query(recent).where(col(CheckInRow.day) >= earliest))
     for query in queries:
         for habit_id, day, status, amount in session.execute(query):
             first = since[habit_id]
             if first is None or day >= first:
                 found[habit_id][day] = CheckIn(day, done if status == "done" else skipped, amount)
-    pauses = pauses_of(session, [user_id])
+    owners = dict.fromkeys(habit_ids, owner) if isinstance(owner, int) else owner
+    pauses = pauses_of(session, set(owners.values()))
     return {
-        habit_id: History(found[habit_id], pauses_for(pauses, user_id, habit_id))
+        habit_id: History(found[habit_id], pauses_for(pauses, owners[habit_id], habit_id))
         for habit_id in habit_ids
     }
 
 
-def _checkins_query(habit_ids: list[int]) -> sa.Select[int, date, str, float | None]:
+def checkins_query(habit_ids: list[int]) -> sa.Select[int, date, str, float | None]:
     return sa.select(
         col(CheckInRow.habit_id),
         col(CheckInRow.day),

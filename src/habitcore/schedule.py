@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 
 from habitcore.days import WEEKDAY_NAMES, parse_weekday
 from habitcore.errors import InvalidSchedule, InvalidWeekday, shown
@@ -98,6 +99,11 @@ def parse_schedule(text: str) -> Schedule:
     """Parse a schedule; bad text is an ``InvalidSchedule`` that shows the valid forms."""
     if not isinstance(text, str) or not text.strip():
         raise InvalidSchedule(f"A schedule is needed; write one of: {EXAMPLES}.")
+    return _parse(text)
+
+
+@cache  # schedules are immutable, and a store holds few distinct texts
+def _parse(text: str) -> Schedule:
     words = " ".join(text.strip().casefold().split())
     if words in ("daily", "every day", "everyday"):
         return Daily()

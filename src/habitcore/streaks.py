@@ -14,6 +14,7 @@ from datetime import date
 
 from habitcore.periods import State, Unit
 
+_MET, _MISSED = State.MET, State.MISSED
 # Judged units are kept this many days for the 7-, 30- and 365-day completion rates.
 RECENT_DAYS = 366
 
@@ -52,6 +53,7 @@ class StreakCounter:
         "best_start",
         "broken",
         "judged",
+        "keep_from",
         "met",
         "recent",
         "record",
@@ -75,38 +77,45 @@ class StreakCounter:
         self.recent: deque[tuple[int, bool]] = deque()
         self.broken: Streak | None = None  # set by add(): the streak that unit ended
         self.record = False  # set by add(): that unit passed an earlier streak
+        # Units ending before this day are counted but not kept in ``recent``: a walk that
+        # knows today sets it, so years of history do not pass through the deque.
+        self.keep_from = date.min
 
     def add(self, state: State, start: date, end: date) -> None:
-        self.broken, self.record = None, False
-        if state is State.MET:
-            if self.run_length:
-                self.run_end, self.run_length = end, self.run_length + 1
-            else:
-                self.run_start, self.run_end, self.run_length = start, end, 1
+        """Count one judged unit; runs once per day of history, so kept lean."""
+        if state is _MET:
+            length = self.run_length + 1
+            if length == 1:
+                self.run_start = start
+            self.run_end, self.run_length = end, length
             # News once per streak: the unit that passes an earlier streak. A first streak has
             # nothing to beat.
-            self.record = self.best_before > 0 and self.run_length == self.best_before + 1
-            if self.run_length >= self.best_length:  # of equal streaks, the latest is the best
-                self.best_start, self.best_end = self.run_start, self.run_end
-                self.best_length = self.run_length
+            self.record = length == self.best_before + 1 and self.best_before > 0
+            self.broken = None
+            if length >= self.best_length:  # of equal streaks, the latest is the best
+                self.best_start, self.best_end = self.run_start, end
+                self.best_length = length
             self.met += 1
-            self._judged(end, True)
-        elif state is State.MISSED:
+        elif state is _MISSED:
+            self.record = False
             if self.run_length:
                 self.broken = self.run
                 self.best_before = max(self.best_before, self.run_length)
                 self.run_start = self.run_end = None
                 self.run_length = 0
-            self._judged(end, False)
-
-    def _judged(self, end: date, met: bool) -> None:
+            else:
+                self.broken = None
+        else:
+            self.broken, self.record = None, False
+            return
         self.judged += 1
-        recent = self.recent
-        ordinal = end.toordinal()
-        recent.append((ordinal, met))
-        if len(recent) > 800:  # trim now and then, not on every unit
-            while recent[0][0] < ordinal - RECENT_DAYS:
-                recent.popleft()
+        if end >= self.keep_from:
+            recent = self.recent
+            ordinal = end.toordinal()
+            recent.append((ordinal, state is _MET))
+            if len(recent) > 800:  # trim now and then, not on every unit
+                while recent[0][0] < ordinal - RECENT_DAYS:
+                    recent.popleft()
 
     @property
     def run(self) -> Streak | None:

@@ -15,7 +15,7 @@ import math
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from habitcore.habits import CheckIn, Goal, History, Pause, Status
@@ -29,7 +29,7 @@ from habitcore.schedule import (
     due_fraction,
     score_window,
 )
-from habitcore.streaks import StreakCounter, Streaks, clip
+from habitcore.streaks import RECENT_DAYS, StreakCounter, Streaks, clip
 
 FORMAT = 2  # of to_json(); a kept tally of another format is folded anew
 OnUnit = Callable[[Unit], None]
@@ -127,7 +127,7 @@ class Tally:
         window, length, wanted = self.window, rules.length, rules.wanted
         m, keep = rules.m, 1 - rules.m
         is_due, period, rolling = rules.is_due, rules.period, rules.rolling
-        target, start, counter = goal.target, goal.start, self.counter
+        target, start, counter, at_most = goal.target, goal.start, self.counter, goal.at_most
         total, logged, score, seen = self.total, self.logged, self.score, self.seen
         neutral, met_state, missed = State.NEUTRAL, State.MET, State.MISSED
         last_missed = State.PENDING if provisional else missed
@@ -148,7 +148,14 @@ class Tally:
                     old_amount, old_logged = window.popleft()
                     total -= old_amount
                     logged -= old_logged
-                value = window_value(goal, total, logged, wanted)
+                if at_most:
+                    value = window_value(goal, total, logged, wanted)
+                else:  # window_value's common case, inline: this runs once per day
+                    value = total / wanted
+                    if value > 1.0:
+                        value = 1.0
+                    elif value < 0.0:
+                        value = 0.0
                 new = score * m + value * keep
                 counted = final or new >= score
                 if counted:
@@ -161,6 +168,10 @@ class Tally:
                 if due:
                     if not is_open:
                         state, value = neutral, 0.0
+                    elif target is None:  # day_value's yes/no case, inline
+                        met = checkin is not None
+                        value = 1.0 if met else 0.0
+                        state = met_state if met else (missed if final else last_missed)
                     else:
                         met, value = day_value(goal, checkin)
                         state = met_state if met else (missed if final else last_missed)
@@ -244,6 +255,7 @@ class Tally:
         """Fold up to yesterday for good, then today on a copy: the figures as of now."""
         if today < self.goal.start:
             return Outlook(Streaks(None, None), 0.0, StreakCounter(), [])
+        self.counter.keep_from = max(self.counter.keep_from, today - timedelta(days=RECENT_DAYS))
         self.advance(history, today - ONE_DAY, on_unit, on_score)
         twin = self.copy()
         current: list[Unit] = []
