@@ -7,11 +7,12 @@ code 2. A traceback is shown only with ``HABITCORE_DEBUG=1``.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, ClassVar, TypeVar
 
 import typer
 
@@ -38,6 +39,8 @@ app.add_typer(db_app, name="db")
 class State:
     """What the global options chose; the tracker is opened on first use only."""
 
+    opened: ClassVar[list[Any]] = []  # trackers opened in this process, closed by main()
+
     def __init__(self, db: str | None) -> None:
         self.db = db
         self._tracker: Any = None
@@ -51,6 +54,7 @@ class State:
             import habitcore
 
             self._tracker = habitcore.open(self.url)
+            State.opened.append(self._tracker)
         return self._tracker
 
 
@@ -153,9 +157,29 @@ def main_options(
 
 
 def main() -> None:
+    """The ``habit`` executable: run one command, close the database, leave at once.
+
+    Python's own exit would then spend longer tearing down SQLAlchemy's and pydantic's
+    objects than most commands take; everything that matters (the database, the output) is
+    closed and flushed first, so leaving without that teardown loses nothing.
+    """
     import sys
 
     from habitcore_cli.commands import register
 
     register(sys.argv[1:])
-    app()
+    code: int = 0
+    try:
+        app()
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        if isinstance(exc.code, str):
+            sys.stderr.write(exc.code + "\n")
+    finally:
+        for opened in State.opened:
+            opened.store.close()
+        for stream in (sys.stdout, sys.stderr):
+            # A reader that went away (habit list | head) leaves nothing to say.
+            with contextlib.suppress(OSError):
+                stream.flush()
+    os._exit(code)
