@@ -161,7 +161,10 @@ def parse_day(text: str, today: date) -> date:
     if word == "yesterday":
         return today - timedelta(days=1)
     if re.fullmatch(r"-\d{1,5}", word):
-        return today - timedelta(days=int(word[1:]))
+        days = int(word[1:])
+        if days > (today - FIRST_DAY).days:
+            raise InvalidDay(f"{shown(text)} reaches back before {FIRST_DAY.isoformat()}.")
+        return today - timedelta(days=days)
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}", word):
         try:
             return date.fromisoformat(word)
@@ -178,6 +181,19 @@ def parse_day(text: str, today: date) -> date:
         f"{shown(text)} is not a day; write YYYY-MM-DD, today, yesterday, -3 (three days ago) "
         "or a weekday such as mon."
     )
+
+
+FIRST_DAY = date(1900, 1, 1)  # habits and check-ins start no earlier
+LAST_DAY = date(9000, 12, 31)  # nor later: days around them must still be dates
+
+
+def check_day(day: date, what: str = "A day") -> date:
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise InvalidDay(
+            f"{what} must lie between {FIRST_DAY.isoformat()} and {LAST_DAY.isoformat()}; "
+            f"got {day.isoformat()}."
+        )
+    return day
 
 
 def parse_weekday(text: str) -> int:

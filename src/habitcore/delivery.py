@@ -97,7 +97,7 @@ def find_due(
             col(HabitRow.user_id) == user_id
         )
     firing = due.order_by(col(ReminderRow.next_fire)).limit(limit).subquery("due")
-    habit = sa.select(
+    habit_columns = (
         col(HabitRow.user_id),
         col(HabitRow.name),
         col(HabitRow.schedule),
@@ -105,51 +105,44 @@ def find_due(
         col(HabitRow.target),
         col(HabitRow.unit),
         col(HabitRow.at_most),
-    ).where(col(HabitRow.id) == firing.c.habit_id)
-    checkin = sa.select(col(CheckInRow.status), col(CheckInRow.amount)).where(
+    )
+    user_columns = (
+        col(UserRow.external_id),
+        col(UserRow.timezone),
+        col(UserRow.day_start),
+        col(UserRow.week_start),
+        col(UserRow.language),
+    )
+    on_day = sa.and_(
         col(CheckInRow.habit_id) == firing.c.habit_id, col(CheckInRow.day) == firing.c.next_day
     )
-    habits: sa.FromClause
-    checkins: sa.FromClause
     if session.get_bind().dialect.name == "postgresql":
-        habits = habit.offset(0).lateral("h")
-        checkins = checkin.offset(0).lateral("c")
+        habits = (
+            sa.select(*habit_columns)
+            .where(col(HabitRow.id) == firing.c.habit_id)
+            .offset(0)
+            .lateral("h")
+        )
+        checkins = (
+            sa.select(col(CheckInRow.status), col(CheckInRow.amount))
+            .where(on_day)
+            .offset(0)
+            .lateral("c")
+        )
         users_on: Any = col(UserRow.id) == habits.c.user_id
-        joined = firing.join(habits, sa.true()).join(UserRow, users_on)
-        joined = joined.outerjoin(checkins, sa.true())
+        joined = (
+            firing.join(habits, sa.true()).join(UserRow, users_on).outerjoin(checkins, sa.true())
+        )
+        picked = [*habits.c, *user_columns, *checkins.c]
     else:
-        habits = habit.with_only_columns(*habit.selected_columns, col(HabitRow.id)).subquery("h")
-        checkins = checkin.with_only_columns(
-            *checkin.selected_columns, col(CheckInRow.habit_id), col(CheckInRow.day)
-        ).subquery("c")
-        joined = firing.join(habits, habits.c.id == firing.c.habit_id).join(
-            UserRow, col(UserRow.id) == habits.c.user_id
+        # SQLite runs the limited subquery first and joins by key on its own.
+        joined = (
+            firing.join(HabitRow, col(HabitRow.id) == firing.c.habit_id)
+            .join(UserRow, col(UserRow.id) == HabitRow.user_id)
+            .outerjoin(CheckInRow, on_day)
         )
-        joined = joined.outerjoin(
-            checkins,
-            sa.and_(checkins.c.habit_id == firing.c.habit_id, checkins.c.day == firing.c.next_day),
-        )
-    query = (
-        sa.select(
-            *firing.c,
-            habits.c.user_id,
-            habits.c.name,
-            habits.c.schedule,
-            habits.c.start,
-            habits.c.target,
-            habits.c.unit,
-            habits.c.at_most,
-            col(UserRow.external_id),
-            col(UserRow.timezone),
-            col(UserRow.day_start),
-            col(UserRow.week_start),
-            col(UserRow.language),
-            checkins.c.status,
-            checkins.c.amount,
-        )
-        .select_from(joined)
-        .order_by(firing.c.next_fire)
-    )
+        picked = [*habit_columns, *user_columns, col(CheckInRow.status), col(CheckInRow.amount)]
+    query = sa.select(*firing.c, *picked).select_from(joined).order_by(firing.c.next_fire)
     return [Due(*row) for row in session.execute(query)]
 
 

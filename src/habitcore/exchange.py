@@ -21,6 +21,7 @@ from sqlmodel import Session, col, select
 
 from habitcore.days import (
     WEEKDAY_WORDS,
+    check_day,
     format_time_of_day,
     minutes_of,
     parse_time_of_day,
@@ -193,13 +194,17 @@ def parse_document(data: Any) -> Document:
     settings = _settings(_get(data, "settings", dict, "settings", {}))
     pauses = tuple(_spans(_get(data, "pauses", list, "pauses", []), "pauses"))
     habits = []
-    seen: set[tuple[str, bool, str]] = set()
+    active: set[str] = set()  # active names are unique; archived namesakes may repeat
+    archived: set[tuple[str, date]] = set()
     for index, item in enumerate(_get(data, "habits", list, "habits", [])):
         habit = _habit(item, f"habits[{index}]")
-        key = (name_key(habit.name), habit.archived, habit.start.isoformat())
-        if not habit.archived and key in seen:
+        key = name_key(habit.name)
+        if (key in active) if not habit.archived else ((key, habit.start) in archived):
             raise InvalidImport(f"habits[{index}]: the name {habit.name!r} appears twice.")
-        seen.add(key)
+        if habit.archived:
+            archived.add((key, habit.start))
+        else:
+            active.add(key)
         habits.append(habit)
     return Document(settings, pauses, tuple(habits))
 
@@ -213,9 +218,18 @@ def _get(data: dict[str, Any], key: str, kind: type, where: str, default: Any = 
 
 def _date(value: Any, where: str) -> date:
     try:
-        return date.fromisoformat(value)
+        return check_day(date.fromisoformat(value))
     except (TypeError, ValueError):
         raise InvalidImport(f"{where}: {shown(value)} is not a date (YYYY-MM-DD).") from None
+    except HabitcoreError as exc:
+        raise InvalidImport(f"{where}: {exc}") from None
+
+
+def _flag(item: dict[str, Any], key: str, where: str) -> bool:
+    value = item.get(key, False)
+    if not isinstance(value, bool):
+        raise InvalidImport(f"{where}.{key}: expected true or false, found {shown(value)}.")
+    return value
 
 
 def _spans(items: list[Any], where: str) -> list[Span]:
@@ -239,7 +253,9 @@ def _settings(raw: dict[str, Any]) -> dict[str, Any]:
     try:
         if "timezone" in raw:
             result["timezone"] = parse_timezone(raw["timezone"]).key
-            result["timezone_set"] = bool(raw.get("timezone_set", True))
+            result["timezone_set"] = _flag(
+                {"timezone_set": True, **raw}, "timezone_set", "settings"
+            )
         if "day_start" in raw:
             result["day_start"] = minutes_of(parse_time_of_day(raw["day_start"]))
         if "week_start" in raw:
@@ -247,7 +263,7 @@ def _settings(raw: dict[str, Any]) -> dict[str, Any]:
         if "language" in raw:
             result["language"] = str(raw["language"])[:16]
         if "morning_summary" in raw:
-            result["morning_summary"] = bool(raw["morning_summary"])
+            result["morning_summary"] = _flag(raw, "morning_summary", "settings")
     except HabitcoreError as exc:
         raise InvalidImport(f"settings: {exc}") from None
     return result
@@ -283,6 +299,8 @@ def _habit(item: Any, where: str) -> HabitDoc:
             raise InvalidImport(f"{here}: {exc}") from None
         checkins.append((day, status, amount))
     position = item.get("position", 0)
+    if isinstance(position, bool) or not isinstance(position, int) or abs(position) > 10**6:
+        raise InvalidImport(f"{where}.position: expected a whole number, found {shown(position)}.")
     return HabitDoc(
         name=name,
         schedule=schedule,
@@ -290,9 +308,9 @@ def _habit(item: Any, where: str) -> HabitDoc:
         description=description,
         target=target,
         unit=unit,
-        at_most=bool(item.get("at_most", False)) and target is not None,
-        archived=bool(item.get("archived", False)),
-        position=position if isinstance(position, int) else 0,
+        at_most=_flag(item, "at_most", where) and target is not None,
+        archived=_flag(item, "archived", where),
+        position=position,
         reminders=reminders,
         checkins=tuple(checkins),
         pauses=tuple(_spans(_get(item, "pauses", list, f"{where}.pauses", []), f"{where}.pauses")),

@@ -127,7 +127,10 @@ def clean_amount(amount: float | None, *, what: str = "An amount") -> float | No
         return None
     if isinstance(amount, bool) or not isinstance(amount, int | float):
         raise InvalidAmount(f"{what} must be a number, such as 12 or 2.5.")
-    value = float(amount)
+    try:
+        value = float(amount)
+    except OverflowError:
+        raise InvalidAmount(f"{what} must be a number from 0 to {MAX_AMOUNT:,.0f}.") from None
     if not math.isfinite(value) or value < 0 or value > MAX_AMOUNT:
         raise InvalidAmount(f"{what} must be a number from 0 to {MAX_AMOUNT:,.0f}; got {amount}.")
     return value

@@ -75,8 +75,8 @@ def parse_reminders(texts: Iterable[str | ReminderRule]) -> list[ReminderRule]:
         rule = text if isinstance(text, ReminderRule) else parse_reminder(text)
         if rule not in rules:
             rules.append(rule)
-    if len(rules) > MAX_REMINDERS:
-        raise InvalidTime(f"A habit can have at most {MAX_REMINDERS} reminders.")
+            if len(rules) > MAX_REMINDERS:
+                raise InvalidTime(f"A habit can have at most {MAX_REMINDERS} reminders.")
     return rules
 
 

@@ -58,8 +58,11 @@ class Store:
 
     @contextmanager
     def read(self) -> Iterator[Session]:
-        with Session(self.engine, expire_on_commit=False) as session, session.begin():
-            yield session
+        try:
+            with Session(self.engine, expire_on_commit=False) as session, session.begin():
+                yield session
+        except SQLAlchemyError as exc:
+            raise StoreError(f"The database could not be read: {_describe(exc)}") from exc
 
     @contextmanager
     def write(self) -> Iterator[Session]:

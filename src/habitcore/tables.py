@@ -40,8 +40,14 @@ def _instant(**kwargs: Any) -> Any:
     return Field(sa_type=UTCDateTime, **kwargs)
 
 
+# SQLite reuses the highest rowid after a delete unless told not to; an id handed to a
+# frontend (a reminder behind a Telegram button) must never come to mean another row.
+_NO_REUSE = {"sqlite_autoincrement": True}
+
+
 class UserRow(SQLModel, table=True):
     __tablename__ = "users"
+    __table_args__ = _NO_REUSE
 
     id: int | None = Field(default=None, primary_key=True)
     external_id: str = Field(max_length=200, unique=True)
@@ -60,7 +66,10 @@ class HabitRow(SQLModel, table=True):
     # Active names are unique per user: ``active_key`` is the name key while the habit is
     # active and NULL once archived, and NULLs never clash in a unique constraint (on any
     # backend, without a partial index).
-    __table_args__ = (sa.UniqueConstraint("user_id", "active_key", name="uq_habits_active_name"),)
+    __table_args__ = (
+        sa.UniqueConstraint("user_id", "active_key", name="uq_habits_active_name"),
+        _NO_REUSE,
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     user_id: int = Field(foreign_key="users.id", ondelete="CASCADE", index=True)
@@ -126,6 +135,7 @@ class PauseRow(SQLModel, table=True):
 
 class ReminderRow(SQLModel, table=True):
     __tablename__ = "reminders"
+    __table_args__ = _NO_REUSE
 
     id: int | None = Field(default=None, primary_key=True)
     habit_id: int = Field(foreign_key="habits.id", ondelete="CASCADE", index=True)

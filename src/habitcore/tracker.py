@@ -21,6 +21,7 @@ from habitcore import tallies
 from habitcore.clock import Clock, SystemClock
 from habitcore.days import (
     WEEKDAY_WORDS,
+    check_day,
     format_time_of_day,
     habit_day,
     minutes_of,
@@ -213,7 +214,8 @@ class Tracker:
             if values.keys() & {"timezone", "day_start", "week_start"}:
                 self._bump(session)  # days and weeks fall differently now
             session.flush()
-            self._reschedule(session, row, self._habit_rows(session, archived=False))
+            if values.keys() & {"timezone", "day_start", "active"}:
+                self._reschedule(session, row, self._habit_rows(session, archived=False))
         return self.settings()
 
     # -- habits --------------------------------------------------------------------------------
@@ -241,7 +243,7 @@ class Tracker:
             user = self._user(session)
             zone = Zone.of(user)
             today = habit_day(self.now(), zone.tz, zone.day_start)
-            first = start or today
+            first = check_day(start, "A start date") if start is not None else today
             self._refuse_duplicate(session, cleaned)
             position = session.execute(
                 sa.select(sa.func.coalesce(sa.func.max(HabitRow.position), -1)).where(
@@ -285,6 +287,7 @@ class Tracker:
         with self.store.write() as session:
             user = self._user(session)
             row = self._habit_row(session, name)
+            before = goal_of(row)
             if new_name is not None:
                 cleaned = clean_name(new_name)
                 if name_key(cleaned) != row.name_key and not row.archived:
@@ -303,15 +306,17 @@ class Tracker:
             if row.at_most and row.target is None:
                 raise InvalidAmount("'at most' needs a target, such as at most 2 (coffees).")
             if start is not None:
-                row.start = start
+                row.start = check_day(start, "A start date")
             if description is not _UNSET:
                 row.description = clean_description(description)
-            row.revision += 1
+            goal_changed = goal_of(row) != before
             session.add(row)
             session.flush()
+            if goal_changed:
+                self._bump(session, [row.id])
             if reminders is not None:
                 self._set_reminders(session, user, row, parse_reminders(reminders))
-            else:
+            elif goal_changed:
                 self._reschedule(session, user, [row])
             return habit_of(row, self._reminder_rows(session, row))
 
@@ -332,6 +337,10 @@ class Tracker:
             row = self._habit_row(session, name, archived=True)
             self._refuse_duplicate(session, row.name)
             row.archived = False
+            # Days that ended while archived are history, not news for the next rollover.
+            zone = Zone.of(self._user(session))
+            yesterday = habit_day(self.now(), zone.tz, zone.day_start) - timedelta(days=1)
+            row.closed_through = max(row.closed_through or yesterday, yesterday)
             session.add(row)
             session.flush()
             self._reschedule(session, self._user(session), [row])
@@ -428,7 +437,9 @@ class Tracker:
                 and existing.status == Status.DONE
                 and value is not None
             ):
-                value = (existing.amount or 0.0) + value
+                # A done day recorded without an amount held the whole target.
+                held = existing.amount if existing.amount is not None else row.target
+                value = (held or 0.0) + value
             clean_amount(value, what="The day's total")
             return self._put_checkin(session, row, day, existing, Status.DONE, value)
 
@@ -488,7 +499,7 @@ class Tracker:
 
     def pause(self, name: str | None = None, *, start: date, end: date) -> Pause:
         """Pause one habit, or every habit (a vacation) when ``name`` is None."""
-        span = Pause(start, end)
+        span = Pause(check_day(start, "A pause's start"), check_day(end, "A pause's end"))
         if (end - start).days > 3660:
             raise InvalidPause("A pause can last at most ten years; archive the habit instead.")
         with self.store.write() as session:
@@ -758,9 +769,9 @@ class Tracker:
                 f"{row.name!r} starts on {row.start.isoformat()}; change its start date to "
                 f"record {day.isoformat()}."
             )
-        if day < today:
-            row.revision += 1  # a past day changes: kept tallies of this habit are stale
-            session.add(row)
+        # Any recorded day may already be folded into a kept tally, by a look whose clock is a
+        # little ahead (another process just past midnight) or that asked about a later day.
+        self._bump(session, [row.id])
         return row, day
 
     def _checkin_row(self, session: Session, row: HabitRow, day: date) -> CheckInRow | None:
@@ -800,12 +811,17 @@ class Tracker:
     def _set_reminders(
         self, session: Session, user: UserRow, row: HabitRow, rules: list[ReminderRule]
     ) -> None:
-        session.execute(sa.delete(ReminderRow).where(col(ReminderRow.habit_id) == row.id))
-        assert row.id is not None
-        for rule in rules:
-            session.add(
-                ReminderRow(habit_id=row.id, minutes=minutes_of(rule.at), weekdays=rule.mask)
-            )
+        """Make the habit's reminders these; one left as it was keeps its id and its log."""
+        habit_id = ident(row)
+        wanted = {(minutes_of(rule.at), rule.mask) for rule in rules}
+        for reminder in self._reminder_rows(session, row):
+            key = (reminder.minutes, reminder.weekdays)
+            if key in wanted:
+                wanted.discard(key)
+            else:
+                session.delete(reminder)
+        for minutes, mask in sorted(wanted):
+            session.add(ReminderRow(habit_id=habit_id, minutes=minutes, weekdays=mask))
         session.flush()
         self._reschedule(session, user, [row])
 
@@ -820,8 +836,14 @@ class Tracker:
         ).all()
         for reminder in reminders:
             habit = by_habit[reminder.habit_id]
+            live = user.active and not habit.archived
+            pending = reminder.next_fire is not None and (
+                reminder.snoozed or reminder.next_fire <= now
+            )
+            if live and pending:
+                continue  # a snooze, or a firing due and not yet handed out, stays as it is
             following = None
-            if user.active and not habit.archived:
+            if live:
                 goal, rule = goal_of(habit), rule_of(reminder)
                 following = next_fire(goal, rule, now, zone.tz, zone.day_start)
                 # A day already decided (sent, suppressed, missed) is never handed out again,

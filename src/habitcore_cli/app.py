@@ -107,7 +107,7 @@ def command(
                 raise typer.Exit(1) from None
 
         parent.command(name, **kwargs)(guarded)
-        return function
+        return guarded  # type: ignore[return-value]
 
     return register
 
@@ -178,8 +178,22 @@ def main() -> None:
     finally:
         for opened in State.opened:
             opened.store.close()
-        for stream in (sys.stdout, sys.stderr):
-            # A reader that went away (habit list | head) leaves nothing to say.
-            with contextlib.suppress(OSError):
-                stream.flush()
+        code = _flush(code)
     os._exit(code)
+
+
+def _flush(code: int) -> int:
+    """Flush the output; a write that failed (a full disk) is an error, not a quiet success."""
+    import sys
+
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        pass  # a reader that went away (habit list | head): nothing more to say
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            sys.stderr.write(f"Error: could not write the output: {exc.strerror or exc}.\n")
+        code = code or 1
+    with contextlib.suppress(OSError):
+        sys.stderr.flush()
+    return code

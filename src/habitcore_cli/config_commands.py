@@ -58,9 +58,16 @@ def config(
     if key is not None:
         say(shown[key])
         return
+    database = _without_password(state(ctx).url)
     if json:
-        print_json({**shown, "database": state(ctx).url})
+        print_json({**shown, "database": database})
         return
     for name, current in shown.items():
         say(f"{name:<11} {current}")
-    say(f"{'database':<11} {state(ctx).url}")
+    say(f"{'database':<11} {database}")
+
+
+def _without_password(url: str) -> str:
+    import sqlalchemy as sa
+
+    return sa.make_url(url).render_as_string(hide_password=True)

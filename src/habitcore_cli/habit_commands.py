@@ -207,7 +207,7 @@ def _future_day(text: str, today: date) -> date:
 
     from habitcore.days import parse_day
 
-    if text.startswith("+") and text[1:].isdigit():
+    if text.startswith("+") and text[1:].isdigit() and len(text) <= 6:
         return today + timedelta(days=int(text[1:]))
     return parse_day(text, today)
 

@@ -45,6 +45,7 @@ def say(text: str, style: str | None = None) -> None:
         console().print(text, style=style, markup=False, soft_wrap=True)
     else:
         sys.stdout.write(text + "\n")
+        sys.stdout.flush()  # a reminder in a log or a pipe must show when it fires
 
 
 def show(renderable: Any) -> None:

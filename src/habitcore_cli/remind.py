@@ -20,8 +20,9 @@ from typing import Annotated, Any
 
 import typer
 
+from habitcore.errors import HabitcoreError
 from habitcore_cli.app import command, state
-from habitcore_cli.output import console, fancy, say, show
+from habitcore_cli.output import console, error, fancy, say, show
 
 Show = Callable[[Any], None]
 
@@ -107,7 +108,10 @@ def run_loop(
     def job() -> None:
         nonlocal ticks
         ticks += 1
-        tick(tracker, show, tracker.now())
+        try:
+            tick(tracker, show, tracker.now())
+        except HabitcoreError as exc:  # a locked or unreachable database: try again next tick
+            error(f"{exc} Trying again in {interval} s.")
 
     with _stop_on_signals(stop):
         try:

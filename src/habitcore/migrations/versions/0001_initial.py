@@ -34,6 +34,7 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("external_id"),
+        sqlite_autoincrement=True,
     )
     op.create_table(
         "habits",
@@ -56,6 +57,7 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["user_id"], ["users.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("user_id", "active_key", name="uq_habits_active_name"),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("habits", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_habits_user_id"), ["user_id"], unique=False)
@@ -97,6 +99,7 @@ def upgrade() -> None:
         sa.Column("last_day", sa.Date(), nullable=True),
         sa.ForeignKeyConstraint(["habit_id"], ["habits.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id"),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("reminders", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_reminders_habit_id"), ["habit_id"], unique=False)
