@@ -145,6 +145,11 @@ def day_start_instant(day: date, tz: tzinfo, day_start: time) -> datetime:
     return local_instant(day, day_start, tz)
 
 
+def day_end_instant(now: datetime, tz: tzinfo, day_start: time) -> datetime:
+    """The instant the habit day holding ``now`` ends: the next day start."""
+    return day_start_instant(habit_day(now, tz, day_start) + timedelta(days=1), tz, day_start)
+
+
 def _wall(instant: datetime, tz: tzinfo) -> datetime:
     return instant.astimezone(tz).replace(tzinfo=None)
 

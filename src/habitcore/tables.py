@@ -58,6 +58,9 @@ class UserRow(SQLModel, table=True):
     language: str = Field(default="en", max_length=16)
     active: bool = Field(default=True)  # False: the frontend cannot reach them (blocked bot)
     morning_summary: bool = Field(default=True)
+    # When the user's current habit day ends (their next day start): rollover is due then.
+    # NULL for a user who cannot be reached. Finding whose day just ended reads this index only.
+    next_close: datetime | None = _instant(default=None, index=True)
     created_at: datetime = _instant()
 
 

@@ -22,6 +22,7 @@ from habitcore.clock import Clock, SystemClock
 from habitcore.days import (
     WEEKDAY_WORDS,
     check_day,
+    day_end_instant,
     format_time_of_day,
     habit_day,
     minutes_of,
@@ -216,6 +217,11 @@ class Tracker:
             session.flush()
             if values.keys() & {"timezone", "day_start", "active"}:
                 self._reschedule(session, row, self._habit_rows(session, archived=False))
+                zone = Zone.of(row)
+                row.next_close = (
+                    day_end_instant(self.now(), zone.tz, zone.day_start) if row.active else None
+                )
+                session.add(row)
         return self.settings()
 
     # -- habits --------------------------------------------------------------------------------
@@ -691,6 +697,8 @@ class Tracker:
                     timezone_set=local,
                     created_at=self.now(),
                 )
+                zone = Zone.of(row)
+                row.next_close = day_end_instant(self.now(), zone.tz, zone.day_start)
                 session.add(row)
                 session.flush()
                 assert row.id is not None

@@ -31,11 +31,15 @@ def upgrade() -> None:
         sa.Column("language", sa.String(length=16), nullable=False),
         sa.Column("active", sa.Boolean(), nullable=False),
         sa.Column("morning_summary", sa.Boolean(), nullable=False),
+        sa.Column("next_close", sa.DateTime(), nullable=True),
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("external_id"),
         sqlite_autoincrement=True,
     )
+    with op.batch_alter_table("users", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_users_next_close"), ["next_close"], unique=False)
+
     op.create_table(
         "habits",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -152,4 +156,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_habits_user_id"))
 
     op.drop_table("habits")
+    with op.batch_alter_table("users", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_users_next_close"))
+
     op.drop_table("users")
