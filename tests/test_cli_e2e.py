@@ -74,6 +74,15 @@ def test_the_table_renders_with_colour_and_unicode_on_a_terminal(env: dict[str, 
     assert "\x1b[" in screen  # colour
     assert "✔ done" in screen
     assert "█" in screen
+    code, page = in_terminal(env, ["show", "read"])
+    assert code == 0
+    assert "■" in page
+    assert "done" in page
+    assert "Current streak: 1" in page
+    code, figures = in_terminal(env, ["stats"])
+    assert code == 0
+    assert "Read" in figures
+    assert "█" in figures
     piped = run(env, "list")
     assert "\x1b[" not in piped.stdout
     assert "█" not in piped.stdout
