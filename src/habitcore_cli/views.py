@@ -134,7 +134,7 @@ def heatmap(calendar: Sequence[tuple[date, Outcome]], week_start: int) -> list[t
     months = [" "] * (3 + 2 * weeks + 2)
     for week in range(weeks):
         week_first = first + timedelta(days=week * 7)
-        if week == 0 or week_first.day <= 7:
+        if week_first.day <= 7:  # a column where a month begins
             column = 3 + 2 * week
             label = f"{week_first:%b}"
             if all(c == " " for c in months[max(0, column - 1) : column + len(label)]):
