@@ -70,6 +70,26 @@ def test_list_json_contract(db: str) -> None:
     assert code == 0
     data = json.loads(out)
     assert [d["name"] for d in data] == ["Pages", "Read"]  # due and not done come first
+    documented = {
+        "name",
+        "schedule",
+        "kind",
+        "state",
+        "current_streak",
+        "best_streak",
+        "score",
+        "archived",
+        "day",
+        "target",
+        "unit",
+        "at_most",
+        "amount_today",
+        "description",
+        "reminders",
+        "start",
+        "position",
+    }
+    assert all(set(item) == documented for item in data)
     for item in data:
         assert {
             "name",
@@ -103,6 +123,15 @@ def test_show_json_contract(db: str) -> None:
     ]
     assert set(data["completion"]) == {"7", "30", "365"}
     assert data["current_streak"] == 1
+    assert data["current"] == {
+        "length": 1,
+        "start": (today() - timedelta(days=2)).isoformat(),
+        "end": (today() - timedelta(days=2)).isoformat(),
+    }
+    assert {"current", "best", "completion", "checkins"} <= set(data)
+    stats = json.loads(habit("stats", "--json")[1])[0]
+    assert {"current", "best", "completion", "completion_rate"} <= set(stats)
+    assert "checkins" not in stats
 
 
 def test_show_draws_a_heatmap_with_a_legend(db: str) -> None:
@@ -117,8 +146,10 @@ def test_show_draws_a_heatmap_with_a_legend(db: str) -> None:
         line for line in out.splitlines() if line[:2] in ("Mo", "Tu", "We", "Th", "Fr", "Sa", "Su")
     ]
     assert len(rows) == 7
-    cells = "".join(rows)
-    assert cells.count("#") == 3
+    cells = "".join(row[3:] for row in rows)  # the grid, without the weekday labels
+    assert cells.count("#") == 3  # days -1, -2, -4
+    assert cells.count("x") == 7  # days -10 to -5 and -3 were missed
+    assert cells.count("o") == 1  # today is still open
     assert "Current streak: 2" in out
 
 
@@ -251,7 +282,14 @@ def test_edit_archive_unarchive_rm(db: str) -> None:
     assert (edited.schedule, edited.reminders) == ("weekdays", ("07:30",))
     assert habit("edit", "reading", "--no-remind")[0] == 0
     assert tracker(db).habit("Reading").reminders == ()
-    assert habit("edit", "reading", "--target", "20", "--unit", "pages")[0] == 0
+    assert habit("edit", "reading", "--target", "20", "--unit", "pages", "--at-most")[0] == 0
+    measured = tracker(db).habit("Reading")
+    assert (measured.target, measured.unit, measured.at_most) == (20, "pages", True)
+    assert habit("edit", "reading", "--at-least", "-d", "twenty pages")[0] == 0
+    assert (tracker(db).habit("Reading").at_most, tracker(db).habit("Reading").description) == (
+        False,
+        "twenty pages",
+    )
     assert habit("edit", "reading", "--yes-no")[0] == 0
     assert tracker(db).habit("Reading").target is None
     assert habit("archive", "reading")[0] == 0

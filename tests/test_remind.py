@@ -42,7 +42,18 @@ def test_tick_prints_how_the_ended_day_went(capsys: pytest.CaptureFixture[str]) 
     ]
 
 
-def test_summary_lines_group_by_day() -> None:
+def test_summary_lines_group_by_day_and_tell_records() -> None:
+    from habitcore.rollover import DayResult, Outcome
+
+    results = [
+        DayResult("Read", date(2026, 1, 8), Outcome.DONE, 4, record=True),
+        DayResult("Run", date(2026, 1, 8), Outcome.SKIPPED, 0),
+        DayResult("Read", date(2026, 1, 9), Outcome.NOT_DUE, 4),
+    ]
+    assert summary_lines(results) == [
+        "2026-01-08: Read done (new best streak: 4); Run skipped",
+        "2026-01-09: Read not due (streak 4)",
+    ]
     assert summary_lines([]) == []
 
 

@@ -130,21 +130,25 @@ def test_bare_habit_turns_a_store_error_into_one_line(monkeypatch: pytest.Monkey
     assert result.stderr.count("\n") == 1
 
 
-def test_config_hides_a_database_password(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'x.db'}"
-    monkeypatch.setenv("HABITCORE_DATABASE_URL", url)
-    out = runner.invoke(app, ["config", "--json"]).stdout
-    assert '"database": "sqlite:///' in out
-    from habitcore_cli.config_commands import _without_password
-
-    assert _without_password("postgresql://me:secret@db/h") == "postgresql://me:***@db/h"
+@pytest.mark.postgres
+def test_config_hides_a_database_password(postgres_server: str) -> None:
+    url = sa.make_url(postgres_server).set(password="s3cret-word")  # loopback trusts any
+    result = runner.invoke(app, ["--db", url.render_as_string(hide_password=False), "config"])
+    assert result.exit_code == 0, result.stderr
+    assert "s3cret-word" not in result.stdout
+    assert "postgres:***@" in result.stdout
 
 
 def test_pause_far_ahead_is_a_clear_error(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("HABITCORE_DATABASE_URL", f"sqlite:///{tmp_path / 'x.db'}")
+    result = runner.invoke(app, ["pause", "--to", "+99999"])
+    assert result.exit_code == 1
+    assert (
+        result.stderr == "Error: A pause can last at most ten years; archive the habit instead.\n"
+    )
     result = runner.invoke(app, ["pause", "--to", "+9999999"])
     assert result.exit_code == 1
-    assert result.stderr.startswith("Error: ")
+    assert result.stderr.startswith("Error: '+9999999' is not a day")
 
 
 @pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full to fill a disk")

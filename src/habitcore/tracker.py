@@ -1,9 +1,9 @@
 """The library's façade: one person's habits on a store.
 
-``habitcore.open()`` gives a ``Tracker`` bound to one user. Each method is one transaction, reads
-the clock at most once (through the injected ``Clock``), and either does all it says or raises a
-``HabitcoreError`` having changed nothing. Rules live in the modules they are named for; this
-module only loads, calls them, and stores.
+``habitcore.open()`` gives a ``Tracker`` bound to one user. Each method that changes something is
+one transaction, reads the time only from the injected ``Clock``, and either does all it says or
+raises a ``HabitcoreError`` having changed nothing. Rules live in the modules they are named
+for; this module only loads, calls them, and stores.
 """
 
 from __future__ import annotations
