@@ -40,12 +40,21 @@ def dates(first: date = START, span: int = 400) -> st.SearchStrategy[date]:
 
 
 @st.composite
-def goals(draw: st.DrawFn, schedule: st.SearchStrategy[Schedule] = schedules) -> Goal:
+def goals(
+    draw: st.DrawFn,
+    schedule: st.SearchStrategy[Schedule] = schedules,
+    *,
+    at_most: bool | None = False,
+) -> Goal:
+    """Habits of every schedule; ``at_most=None`` also draws ceilings (at most N units)."""
     chosen = draw(schedule)
     measurable = draw(st.booleans())
     if not measurable:
         return Goal(chosen, START)
-    return Goal(chosen, START, target=float(draw(st.integers(1, 50))), unit="units")
+    ceiling = draw(st.booleans()) if at_most is None else at_most
+    return Goal(
+        chosen, START, target=float(draw(st.integers(1, 50))), unit="units", at_most=ceiling
+    )
 
 
 @st.composite

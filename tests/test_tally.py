@@ -16,7 +16,7 @@ from strategies import goals, histories
 
 @st.composite
 def cases(draw: st.DrawFn) -> tuple[Goal, object, int, int, int]:
-    goal = draw(goals())
+    goal = draw(goals(at_most=None))
     history = draw(histories(goal, days=90))
     today = draw(st.integers(0, 100))
     kept = draw(st.integers(-1, today))
