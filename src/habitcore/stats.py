@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from habitcore.habits import Goal, History, Status
 from habitcore.periods import State, Unit, day_value
 from habitcore.schedule import Daily, DaysOfWeek, EveryNDays
-from habitcore.streaks import Streak, StreakCounter
+from habitcore.streaks import Streak
 from habitcore.tally import Tally
 
 COMPLETION_WINDOWS = (7, 30, 365)
@@ -62,14 +62,6 @@ def day_state(goal: Goal, history: History, day: date, units: list[Unit]) -> Day
     if holding is not None and holding.state in (State.MET, State.NEUTRAL):
         return DayState.NOT_DUE
     return DayState.DUE
-
-
-def completion(units: list[Unit], since: date | None = None) -> float | None:
-    """Met units over judged (met or missed) units ending on or after ``since``."""
-    counter = StreakCounter()
-    for unit in units:
-        counter.add(unit.state, unit.start, unit.end)
-    return counter.completion(since)
 
 
 def habit_stats(goal: Goal, history: History, today: date, week_start: int = 0) -> Stats:

@@ -26,9 +26,9 @@ from habitcore.schedule import (
     EveryNDays,
     PerPeriod,
     Rolling,
-    due_fraction,
     score_window,
 )
+from habitcore.score import multiplier
 from habitcore.streaks import RECENT_DAYS, StreakCounter, Streaks, clip
 
 FORMAT = 2  # of to_json(); a kept tally of another format is folded anew
@@ -55,7 +55,7 @@ class Rules:
         length, times = score_window(schedule)
         due = schedule.is_due if isinstance(schedule, Daily | DaysOfWeek | EveryNDays) else None
         return cls(
-            m=float(0.5 ** (math.sqrt(due_fraction(schedule)) / 13)),
+            m=multiplier(goal),
             length=length,
             wanted=times * (goal.target or 1.0),
             is_due=due,

@@ -10,14 +10,13 @@ from habitcore_cli.app import command, state
 from habitcore_cli.output import print_json
 
 JSON = Annotated[bool, typer.Option("--json", help="Print JSON for scripts (see docs/cli.md).")]
+ALL = Annotated[bool, typer.Option("--all", "-a", help="Include archived habits.")]
 
 
 @command("list")
 def show_checklist(
     ctx: typer.Context,
-    all_habits: Annotated[
-        bool, typer.Option("--all", "-a", help="Include archived habits.")
-    ] = False,
+    all_habits: ALL = False,
     json: JSON = False,
 ) -> None:
     """Today's checklist: each habit's state, streaks and score.
@@ -64,9 +63,7 @@ def show_habit(
 @command("stats")
 def show_stats(
     ctx: typer.Context,
-    all_habits: Annotated[
-        bool, typer.Option("--all", "-a", help="Include archived habits.")
-    ] = False,
+    all_habits: ALL = False,
     json: JSON = False,
 ) -> None:
     """Every habit on one screen: streaks, score, completion over 7, 30 and 365 days.
