@@ -184,7 +184,7 @@ def test_stats_rows_and_json(db: str) -> None:
         ),
         (
             ["config", "timezone", "Mars/Olympus"],
-            "Error: 'Mars/Olympus' is not a time zone; use an IANA name such as Europe/Moscow or America/New_York.\n",
+            "Error: 'Mars/Olympus' is not a time zone; use an IANA name such as Europe/Moscow or America/New_York, or an offset such as +3.\n",
         ),
         (["config", "day-start", "25:61"], None),
         (

@@ -26,7 +26,7 @@ BATCH = 1000
 
 
 def users_to_close(
-    session: Session, now: datetime, limit: int = BATCH
+    session: Session, now: datetime, limit: int = BATCH, prefix: str | None = None
 ) -> list[tuple[int, str, datetime]]:
     """(user id, external id, next_close) of users whose habit day ended by ``now``."""
     query = (
@@ -35,16 +35,23 @@ def users_to_close(
         .order_by(col(UserRow.next_close))
         .limit(limit)
     )
+    if prefix is not None:
+        query = query.where(col(UserRow.external_id).startswith(prefix, autoescape=True))
     return [(int(i), str(e), n) for i, e, n in session.execute(query)]
 
 
-def close_due_days(store: Store, now: datetime) -> dict[str, list[DayResult]]:
-    """Close the ended days of every user whose day start has come; results by external id."""
+def close_due_days(
+    store: Store, now: datetime, prefix: str | None = None
+) -> dict[str, list[DayResult]]:
+    """Close the ended days of every user whose day start has come; results by external id.
+
+    ``prefix`` limits this to users whose external id starts with it, as in ``due_reminders``.
+    """
     table = metadata.tables["users"]
     results: dict[str, list[DayResult]] = {}
     while True:
         with store.read() as session:
-            due = users_to_close(session, now)
+            due = users_to_close(session, now, prefix=prefix)
         for user_id, external_id, ends in due:
             with store.write() as session:
                 user = session.get(UserRow, user_id)

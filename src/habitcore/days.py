@@ -70,14 +70,57 @@ def time_of_minutes(minutes: int) -> time:
     return time(minutes // 60, minutes % 60)
 
 
+_OFFSET = re.compile(r"^(?:utc|gmt)?\s*([+-])\s*(\d{1,2})(?:[:.]?(\d{2}))?$", re.IGNORECASE)
+# No Etc/ zone exists for offsets that are not whole hours, so such an offset means the zone that
+# uses it; where that zone keeps DST (St John's, Lord Howe, Chatham) it follows it.
+_PART_HOUR_ZONES = {
+    -570: "Pacific/Marquesas",
+    -210: "America/St_Johns",
+    210: "Asia/Tehran",
+    270: "Asia/Kabul",
+    330: "Asia/Kolkata",
+    345: "Asia/Kathmandu",
+    390: "Asia/Yangon",
+    525: "Australia/Eucla",
+    570: "Australia/Darwin",
+    630: "Australia/Lord_Howe",
+    765: "Pacific/Chatham",
+}
+_ZONE_HINT = "use an IANA name such as Europe/Moscow or America/New_York, or an offset such as +3"
+
+
+def offset_zone(text: str) -> ZoneInfo | None:
+    """The zone a typed UTC offset (``+3``, ``-05:00``, ``UTC+5:30``) stands for, else None.
+
+    Whole hours become ``Etc/GMT-3`` and the like (POSIX signs are inverted: ``+3`` is
+    ``Etc/GMT-3``), which never change for DST: a person who types an offset says what their
+    clock reads now, and sharing a location or naming a city is the way to follow DST.
+    """
+    match = _OFFSET.match(text.strip())
+    if match is None:
+        return None
+    sign, hours, minutes = match.group(1), int(match.group(2)), int(match.group(3) or 0)
+    total = (hours * 60 + minutes) * (-1 if sign == "-" else 1)
+    if minutes >= 60 or not -12 * 60 <= total <= 14 * 60:
+        raise InvalidTimezone(f"{shown(text)} is not a UTC offset in use; {_ZONE_HINT}.")
+    if total == 0:
+        return ZoneInfo("UTC")
+    if minutes == 0:
+        return ZoneInfo(f"Etc/GMT{'-' if total > 0 else '+'}{hours}")
+    if total in _PART_HOUR_ZONES:
+        return ZoneInfo(_PART_HOUR_ZONES[total])
+    raise InvalidTimezone(f"{shown(text)} is not a UTC offset in use; {_ZONE_HINT}.")
+
+
 def parse_timezone(name: str) -> ZoneInfo:
-    """An IANA zone by name, or an ``InvalidTimezone`` that says what a valid one looks like."""
+    """An IANA zone by name or a UTC offset (see ``offset_zone``), or an ``InvalidTimezone``
+    that says what a valid one looks like."""
     cleaned = name.strip() if isinstance(name, str) else ""
+    offset = offset_zone(cleaned) if cleaned else None
+    if offset is not None:
+        return offset
     if not cleaned or cleaned.startswith(("/", ".")) or ".." in cleaned or len(cleaned) > 64:
-        raise InvalidTimezone(
-            f"{shown(name)} is not a time zone; use an IANA name such as Europe/Moscow or "
-            "America/New_York."
-        )
+        raise InvalidTimezone(f"{shown(name)} is not a time zone; {_ZONE_HINT}.")
     try:
         return ZoneInfo(cleaned)
     except (ZoneInfoNotFoundError, ValueError, OSError):
@@ -86,10 +129,7 @@ def parse_timezone(name: str) -> ZoneInfo:
     folded = {zone.casefold(): zone for zone in available_timezones()}
     if cleaned.casefold() in folded:
         return ZoneInfo(folded[cleaned.casefold()])
-    raise InvalidTimezone(
-        f"{shown(cleaned)} is not a time zone; use an IANA name such as Europe/Moscow or "
-        "America/New_York."
-    )
+    raise InvalidTimezone(f"{shown(cleaned)} is not a time zone; {_ZONE_HINT}.")
 
 
 def system_timezone_name() -> str:

@@ -71,10 +71,15 @@ class DueReminder:
     fire_at: datetime
     snoozed: bool
     language: str
+    habit_id: int = 0  # the habit's ``Habit.id``
 
 
 def find_due(
-    session: Session, now: datetime, user_id: int | None = None, limit: int = BATCH
+    session: Session,
+    now: datetime,
+    user_id: int | None = None,
+    limit: int = BATCH,
+    prefix: str | None = None,
 ) -> list[Due]:
     """Firings due at or before ``now``, oldest first, with what deciding them needs.
 
@@ -96,6 +101,19 @@ def find_due(
         due = due.join(HabitRow, col(HabitRow.id) == ReminderRow.habit_id).where(
             col(HabitRow.user_id) == user_id
         )
+    elif prefix is not None:
+        # Only firings of users whose external id starts with ``prefix``, filtered inside the
+        # limited scan: another frontend's backlog can then never fill the batch.
+        owner = (
+            sa.select(sa.literal(1))
+            .select_from(HabitRow)
+            .join(UserRow, col(UserRow.id) == HabitRow.user_id)
+            .where(
+                col(HabitRow.id) == ReminderRow.habit_id,
+                col(UserRow.external_id).startswith(prefix, autoescape=True),
+            )
+        )
+        due = due.where(owner.exists())
     firing = due.order_by(col(ReminderRow.next_fire)).limit(limit).subquery("due")
     habit_columns = (
         col(HabitRow.user_id),
@@ -147,13 +165,22 @@ def find_due(
 
 
 def due_reminders(
-    store: Store, now: datetime, grace: timedelta, user_id: int | None = None
+    store: Store,
+    now: datetime,
+    grace: timedelta,
+    user_id: int | None = None,
+    *,
+    prefix: str | None = None,
 ) -> list[DueReminder]:
-    """Claim and decide every reminder due at ``now``; return the ones to send."""
+    """Claim and decide every reminder due at ``now``; return the ones to send.
+
+    ``prefix`` limits this to users whose external id starts with it (``"telegram:"``), so a
+    frontend never takes the firings another frontend on the same database delivers.
+    """
     sent: list[DueReminder] = []
     while True:
         with store.write() as session:
-            rows = find_due(session, now, user_id)
+            rows = find_due(session, now, user_id, prefix=prefix)
             sent.extend(_settle(session, rows, now, grace))
         if len(rows) < BATCH:
             return sent
@@ -222,6 +249,7 @@ def _settle(
                     fire_at=newest,
                     snoozed=snoozed and not late,
                     language=row.language,
+                    habit_id=row.habit_id,
                 )
             )
     if logs:

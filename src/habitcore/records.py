@@ -33,6 +33,7 @@ class Habit:
     archived: bool = False
     position: int = 0
     reminders: tuple[str, ...] = ()
+    id: int = 0  # stable for the habit's life; a short handle where a name is too long
 
 
 class UserFields(Protocol):
@@ -107,6 +108,7 @@ def habit_of(row: HabitRow, reminders: Iterable[ReminderRow]) -> Habit:
         archived=row.archived,
         position=row.position,
         reminders=tuple(str(rule_of(r)) for r in sorted(reminders, key=lambda r: r.minutes)),
+        id=row.id or 0,
     )
 
 

@@ -87,6 +87,8 @@ from habitcore.tables import (
 )
 
 LOCAL_USER = "local"
+# A habit is named by its name (any case) or by its ``Habit.id``.
+HabitRef = str | int
 MAX_SNOOZE = timedelta(hours=24)
 _UNSET: Any = object()
 
@@ -137,6 +139,14 @@ def open(
     return Tracker(store, user=user, clock=clock or SystemClock(), reminder_grace=reminder_grace)
 
 
+def user_exists(store: Store, user: str) -> bool:
+    """Whether ``user`` has anything stored, without creating them as ``Tracker`` would."""
+    with store.read() as session:
+        return (
+            session.exec(select(UserRow.id).where(UserRow.external_id == user)).first() is not None
+        )
+
+
 class Tracker:
     def __init__(
         self,
@@ -152,6 +162,7 @@ class Tracker:
         self.user = user
         self.clock = clock or SystemClock()
         self.reminder_grace = reminder_grace
+        self.created = False  # True when opening this tracker created its user
         self._user_id = self._ensure_user()
 
     # -- the clock -----------------------------------------------------------------------------
@@ -278,7 +289,7 @@ class Tracker:
 
     def edit_habit(
         self,
-        name: str,
+        name: HabitRef,
         *,
         new_name: str | None = None,
         schedule: str | None = None,
@@ -326,7 +337,7 @@ class Tracker:
                 self._reschedule(session, user, [row])
             return habit_of(row, self._reminder_rows(session, row))
 
-    def archive(self, name: str) -> Habit:
+    def archive(self, name: HabitRef) -> Habit:
         with self.store.write() as session:
             row = self._habit_row(session, name)
             row.archived = True
@@ -338,7 +349,7 @@ class Tracker:
             )
             return habit_of(row, self._reminder_rows(session, row))
 
-    def unarchive(self, name: str) -> Habit:
+    def unarchive(self, name: HabitRef) -> Habit:
         with self.store.write() as session:
             row = self._habit_row(session, name, archived=True)
             self._refuse_duplicate(session, row.name)
@@ -352,7 +363,7 @@ class Tracker:
             self._reschedule(session, self._user(session), [row])
             return habit_of(row, self._reminder_rows(session, row))
 
-    def delete_habit(self, name: str) -> Habit:
+    def delete_habit(self, name: HabitRef) -> Habit:
         """Delete a habit with all its check-ins, reminders and pauses, for good."""
         with self.store.write() as session:
             row = self._habit_row(session, name, archived=None)
@@ -360,7 +371,7 @@ class Tracker:
             _delete_habit_rows(session, [ident(row)])
             return habit
 
-    def move(self, name: str, position: int) -> list[Habit]:
+    def move(self, name: HabitRef, position: int) -> list[Habit]:
         """Put a habit at ``position`` (0 = first) in the user's order."""
         with self.store.write() as session:
             row = self._habit_row(session, name)
@@ -372,7 +383,7 @@ class Tracker:
             session.flush()
             return [habit_of(r, self._reminder_rows(session, r)) for r in rows]
 
-    def habit(self, name: str) -> Habit:
+    def habit(self, name: HabitRef) -> Habit:
         with self.store.read() as session:
             row = self._habit_row(session, name, archived=None)
             return habit_of(row, self._reminder_rows(session, row))
@@ -415,7 +426,7 @@ class Tracker:
 
     def check(
         self,
-        name: str,
+        name: HabitRef,
         day: date | None = None,
         *,
         amount: float | None = None,
@@ -449,14 +460,14 @@ class Tracker:
             clean_amount(value, what="The day's total")
             return self._put_checkin(session, row, day, existing, Status.DONE, value)
 
-    def skip(self, name: str, day: date | None = None) -> CheckIn:
+    def skip(self, name: HabitRef, day: date | None = None) -> CheckIn:
         """Mark ``day`` skipped: it neither breaks nor extends a streak."""
         with self.store.write() as session:
             row, day = self._editable_day(session, name, day)
             existing = self._checkin_row(session, row, day)
             return self._put_checkin(session, row, day, existing, Status.SKIPPED, None)
 
-    def uncheck(self, name: str, day: date | None = None) -> bool:
+    def uncheck(self, name: HabitRef, day: date | None = None) -> bool:
         """Remove ``day``'s check-in (done or skipped); False if there was none."""
         with self.store.write() as session:
             row, day = self._editable_day(session, name, day)
@@ -466,7 +477,7 @@ class Tracker:
             session.delete(existing)
             return True
 
-    def checkins(self, name: str, since: date | None = None) -> list[CheckIn]:
+    def checkins(self, name: HabitRef, since: date | None = None) -> list[CheckIn]:
         with self.store.read() as session:
             row = self._habit_row(session, name, archived=None)
             query = select(CheckInRow).where(CheckInRow.habit_id == row.id)
@@ -476,14 +487,14 @@ class Tracker:
 
     # -- figures -------------------------------------------------------------------------------
 
-    def stats(self, name: str, today: date | None = None) -> Stats:
+    def stats(self, name: HabitRef, today: date | None = None) -> Stats:
         with self.store.read() as session:
             row, zone, day = self._row_and_day(session, name, today)
             found, kept = tallies.figures(session, self._user_id, [row], day, zone.week_start)
         self._keep(kept)
         return found[ident(row)]
 
-    def explain_score(self, name: str, today: date | None = None) -> list[ScoreStep]:
+    def explain_score(self, name: HabitRef, today: date | None = None) -> list[ScoreStep]:
         """The score's history day by day: each day's value and the score after it."""
         with self.store.read() as session:
             row, _zone, day = self._row_and_day(session, name, today)
@@ -491,7 +502,7 @@ class Tracker:
         return explain(goal_of(row), history, day)
 
     def calendar(
-        self, name: str, days: int = 182, today: date | None = None
+        self, name: HabitRef, days: int = 182, today: date | None = None
     ) -> list[tuple[date, Outcome]]:
         """Each of the last ``days`` habit days up to today with what happened on it."""
         with self.store.read() as session:
@@ -503,7 +514,7 @@ class Tracker:
 
     # -- pauses --------------------------------------------------------------------------------
 
-    def pause(self, name: str | None = None, *, start: date, end: date) -> Pause:
+    def pause(self, name: HabitRef | None = None, *, start: date, end: date) -> Pause:
         """Pause one habit, or every habit (a vacation) when ``name`` is None."""
         span = Pause(check_day(start, "A pause's start"), check_day(end, "A pause's end"))
         if (end - start).days > 3660:
@@ -514,7 +525,7 @@ class Tracker:
             self._bump(session, None if habit_id is None else [habit_id])
         return span
 
-    def resume(self, name: str | None = None, today: date | None = None) -> int:
+    def resume(self, name: HabitRef | None = None, today: date | None = None) -> int:
         """End the pauses (of one habit, or the vacations) holding ``today`` or after it.
 
         Returns how many pauses were shortened or dropped.
@@ -539,7 +550,7 @@ class Tracker:
             self._bump(session, None if habit_id is None else [habit_id])
             return len(rows)
 
-    def pauses(self, name: str | None = None) -> list[Pause]:
+    def pauses(self, name: HabitRef | None = None) -> list[Pause]:
         with self.store.read() as session:
             habit_id = self._habit_row(session, name, archived=None).id if name else None
             rows = session.exec(
@@ -702,9 +713,11 @@ class Tracker:
                 session.add(row)
                 session.flush()
                 assert row.id is not None
+                self.created = True
                 return row.id
         except Exception:
             # Another process created the same user a moment ago.
+            self.created = False
             with self.store.read() as session:
                 found = session.exec(
                     select(UserRow.id).where(UserRow.external_id == self.user)
@@ -726,9 +739,22 @@ class Tracker:
         return list(session.exec(query.order_by(col(HabitRow.position), col(HabitRow.id))))
 
     def _habit_row(
-        self, session: Session, name: str | None, archived: bool | None = False
+        self, session: Session, name: HabitRef | None, archived: bool | None = False
     ) -> HabitRow:
-        """The habit called ``name`` (any case). Active ones win over archived namesakes."""
+        """The habit called ``name`` (any case), or with id ``name``.
+
+        By name, active habits win over archived namesakes; an id names exactly one habit, which
+        is how a frontend that keeps a short handle (a Telegram button) reaches an archived one.
+        """
+        if isinstance(name, int) and not isinstance(name, bool):
+            found = session.get(HabitRow, name)
+            if found is None or found.user_id != self._user_id:
+                raise HabitNotFound(f"#{name}")
+            if archived is not None and found.archived != archived:
+                if archived:
+                    raise HabitNotFound(f"{found.name} (archived)")
+                raise HabitArchived(f"{found.name!r} is archived; unarchive it first.")
+            return found
         key = name_key(clean_name(name or ""))
         query = select(HabitRow).where(HabitRow.user_id == self._user_id, HabitRow.name_key == key)
         rows = list(session.exec(query.order_by(col(HabitRow.archived), col(HabitRow.id).desc())))
@@ -756,13 +782,15 @@ class Tracker:
             raise DuplicateHabit(name)
 
     def _row_and_day(
-        self, session: Session, name: str, today: date | None
+        self, session: Session, name: HabitRef, today: date | None
     ) -> tuple[HabitRow, Zone, date]:
         zone = Zone.of(self._user(session))
         row = self._habit_row(session, name, archived=None)
         return row, zone, today or habit_day(self.now(), zone.tz, zone.day_start)
 
-    def _editable_day(self, session: Session, name: str, day: date | None) -> tuple[HabitRow, date]:
+    def _editable_day(
+        self, session: Session, name: HabitRef, day: date | None
+    ) -> tuple[HabitRow, date]:
         zone = Zone.of(self._user(session))
         row = self._habit_row(session, name)
         today = habit_day(self.now(), zone.tz, zone.day_start)
