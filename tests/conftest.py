@@ -13,6 +13,7 @@ import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -109,3 +110,33 @@ def tracker(store: Store, clock: FakeClock) -> Tracker:
     made = Tracker(store, clock=clock)
     made.set_timezone("UTC")
     return made
+
+
+@pytest.fixture
+def fake_telegram() -> Iterator[Any]:
+    """A fake Telegram Bot API server on 127.0.0.1 (see fake_telegram.py)."""
+    from fake_telegram import FakeTelegram
+
+    with FakeTelegram() as fake:
+        yield fake
+        fake.assert_no_errors()
+
+
+@pytest.fixture
+def telegram(tmp_path: Path, fake_telegram: Any) -> Iterator[Any]:
+    """The bot running in this process on a SQLite file, against the fake API."""
+    from telegram_harness import start_bot
+
+    run = start_bot(f"sqlite:///{tmp_path / 'bot.db'}", fake_telegram)
+    yield run
+    run.stop()
+
+
+@pytest.fixture
+def telegram_on(db_url: str, fake_telegram: Any) -> Iterator[Any]:
+    """The bot on each backend (SQLite and a real PostgreSQL), against the fake API."""
+    from telegram_harness import start_bot
+
+    run = start_bot(db_url, fake_telegram)
+    yield run
+    run.stop()

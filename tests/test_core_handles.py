@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from sqlmodel import select
 
 from habitcore import delivery
 from habitcore.closing import close_due_days
@@ -454,3 +455,28 @@ def test_closing_with_a_prefix_leaves_other_users_for_later(store: Store, clock:
     assert sorted(rest) == ["local", "web:1"]
     assert [(r.day, r.outcome.value) for r in rest["local"]] == [(TODAY, "missed")]
     assert close_due_days(store, utc(11, 0, 20)) == {}
+
+
+# -- the outcome of a delivery -----------------------------------------------------------------
+
+
+def _log(store: Store) -> list[tuple[str, str]]:
+    from habitcore.tables import ReminderLogRow
+
+    with store.read() as session:
+        rows = session.exec(select(ReminderLogRow)).all()
+    return sorted((str(r.day), r.decision) for r in rows)
+
+
+def test_a_sent_firing_that_never_arrived_is_recorded_as_undelivered(
+    store: Store, clock: FakeClock
+) -> None:
+    with_reminder(store, clock, "telegram:1", "Read", "13:00")
+    (firing,) = delivery.due_reminders(store, utc(10, 13, 1), DEFAULT_GRACE, prefix="telegram:")
+    assert _log(store) == [("2026-01-10", "sent")]
+    assert delivery.mark_undelivered(store, firing.reminder_id, firing.day)
+    assert _log(store) == [("2026-01-10", "undelivered")]
+    # Only a sent firing can turn undelivered, and only once.
+    assert not delivery.mark_undelivered(store, firing.reminder_id, firing.day)
+    assert not delivery.mark_undelivered(store, firing.reminder_id, date(2026, 1, 9))
+    assert _log(store) == [("2026-01-10", "undelivered")]

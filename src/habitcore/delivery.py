@@ -186,6 +186,27 @@ def due_reminders(
             return sent
 
 
+def mark_undelivered(store: Store, reminder_id: int, day: date) -> bool:
+    """Record that a firing handed out as sent never reached the person (they blocked the
+    bot, say); False if there was no such sent firing."""
+    with store.write() as session:
+        return (
+            changed_rows(
+                session.execute(
+                    sa.update(ReminderLogRow)
+                    .where(
+                        col(ReminderLogRow.reminder_id) == reminder_id,
+                        col(ReminderLogRow.day) == day,
+                        col(ReminderLogRow.decision) == Decision.SEND.value,
+                    )
+                    .values(decision=Decision.UNDELIVERED.value)
+                    .execution_options(synchronize_session=False)
+                )
+            )
+            > 0
+        )
+
+
 def _settle(
     session: Session, rows: Sequence[Due], now: datetime, grace: timedelta
 ) -> list[DueReminder]:

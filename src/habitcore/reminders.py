@@ -127,6 +127,7 @@ class Decision(enum.StrEnum):
     SEND = "sent"
     SUPPRESS = "suppressed"  # done, skipped, paused or met for the period already
     MISS = "missed"  # fired more than the grace period late: recorded, not sent
+    UNDELIVERED = "undelivered"  # sent, but the frontend could not reach the person
 
 
 def decide(state: DayState, fire_at: datetime, now: datetime, grace: timedelta) -> Decision:

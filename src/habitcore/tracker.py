@@ -772,14 +772,14 @@ class Tracker:
 
     def _refuse_duplicate(self, session: Session, name: str) -> None:
         clash = session.exec(
-            select(HabitRow.id).where(
+            select(HabitRow.name).where(
                 HabitRow.user_id == self._user_id,
                 HabitRow.name_key == name_key(name),
                 HabitRow.archived == False,  # noqa: E712 - SQL, not Python
             )
         ).first()
         if clash is not None:
-            raise DuplicateHabit(name)
+            raise DuplicateHabit(clash)  # as it is spelled, which may differ in case from ``name``
 
     def _row_and_day(
         self, session: Session, name: HabitRef, today: date | None

@@ -1,0 +1,3 @@
+from habitcore_telegram.app import main
+
+main()

@@ -1,0 +1,110 @@
+"""The ``habit-telegram`` command: settings from flags, the environment or ``.env``, then run.
+
+Without the ``telegram`` extra installed, it says what to install instead of a traceback.
+"""
+
+from __future__ import annotations
+
+import signal
+import sys
+import threading
+from types import FrameType
+from typing import Annotated
+
+import typer
+
+EXTRA_MISSING = (
+    "habit-telegram needs the Telegram extra; install it with: pip install 'habitcore[telegram]'"
+)
+
+app = typer.Typer(
+    name="habit-telegram",
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+@app.command(
+    help="Run the habitcore Telegram bot (long polling) until SIGINT or SIGTERM.\n\n"
+    "Settings come from the options, else the environment, else a .env file in the current "
+    "folder (see .env.example)."
+)
+def run(
+    token: Annotated[
+        str | None,
+        typer.Option(
+            "--token",
+            envvar="HABITCORE_TELEGRAM_TOKEN",
+            show_envvar=True,
+            show_default=False,
+            help="The bot token from @BotFather (prefer the environment: flags show up in ps).",
+        ),
+    ] = None,
+    api_url: Annotated[
+        str | None,
+        typer.Option(
+            "--api-url",
+            envvar="HABITCORE_TELEGRAM_API_URL",
+            show_envvar=True,
+            help="The Bot API server; the bot calls {api-url}/bot{token}/{method}. "
+            "[default: https://api.telegram.org]",
+        ),
+    ] = None,
+    database_url: Annotated[
+        str | None,
+        typer.Option(
+            "--database-url",
+            envvar="HABITCORE_DATABASE_URL",
+            show_envvar=True,
+            help="Any SQLAlchemy URL. [default: the same SQLite file as the habit command]",
+        ),
+    ] = None,
+    log_level: Annotated[
+        str,
+        typer.Option(
+            "--log-level",
+            envvar="HABITCORE_LOG_LEVEL",
+            show_envvar=True,
+            help="DEBUG, INFO, WARNING or ERROR.",
+        ),
+    ] = "INFO",
+) -> None:
+    from habitcore import HabitcoreError
+    from habitcore_telegram import logs
+    from habitcore_telegram.service import StartError, serve
+    from habitcore_telegram.settings import SettingsError, check
+
+    try:
+        settings = check(token, api_url, database_url, log_level)
+    except SettingsError as error:
+        typer.echo(f"Error: {error}", err=True)
+        raise typer.Exit(2) from None
+    logs.configure(settings.log_level, settings.token)
+    stop = threading.Event()
+
+    def on_signal(number: int, frame: FrameType | None) -> None:
+        if stop.is_set():
+            return
+        logs.log.info("received %s", signal.Signals(number).name)
+        stop.set()
+
+    signal.signal(signal.SIGINT, on_signal)
+    signal.signal(signal.SIGTERM, on_signal)
+    try:
+        serve(settings, stop)
+    except (StartError, HabitcoreError) as error:
+        logs.log.error("%s", error)
+        raise typer.Exit(1) from None
+
+
+def main() -> None:
+    try:
+        import telebot  # noqa: F401
+        from dotenv import find_dotenv, load_dotenv
+    except ImportError:
+        print(EXTRA_MISSING, file=sys.stderr)
+        raise SystemExit(1) from None
+    load_dotenv(find_dotenv(usecwd=True))  # the environment wins over the file
+    app()

@@ -1,0 +1,255 @@
+"""The running bot: what every handler reaches (the API, the store, the clock, the outbox) and
+the two guards that turn any update into an answer, whatever goes wrong inside.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+import telebot
+from telebot import types
+
+from habitcore import HabitArchived, HabitcoreError, HabitNotFound, Store, StoreError, Tracker
+from habitcore.clock import Clock
+from habitcore.reminders import DEFAULT_GRACE
+from habitcore_telegram.buttons import BadButton, Button, unpack
+from habitcore_telegram.dialogs import Dialogs
+from habitcore_telegram.faults import Kind, classify
+from habitcore_telegram.outbox import Item, Outbox
+from habitcore_telegram.texts import Texts, language_of
+
+log = logging.getLogger(__name__)
+
+USER_PREFIX = "telegram:"
+MAX_TEXT = 4096
+
+Markup = types.InlineKeyboardMarkup | types.ReplyKeyboardMarkup | types.ReplyKeyboardRemove
+
+
+def external_id(telegram_user: int) -> str:
+    return f"{USER_PREFIX}{telegram_user}"
+
+
+def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
+    """Pieces of at most ``limit`` UTF-16 units (Telegram's measure), cut at line ends."""
+
+    def size(piece: str) -> int:
+        return len(piece.encode("utf-16-le")) // 2
+
+    pieces: list[str] = []
+    current = ""
+    for line in text.split("\n"):
+        while size(line) > limit:  # one line longer than a message: cut it by characters
+            cut = limit
+            while size(line[:cut]) > limit:
+                cut -= 1
+            if current:
+                pieces.append(current)
+                current = ""
+            pieces.append(line[:cut])
+            line = line[cut:]
+        candidate = f"{current}\n{line}" if current else line
+        if size(candidate) > limit:
+            pieces.append(current)
+            current = line
+        else:
+            current = candidate
+    if current.strip():
+        pieces.append(current)
+    return pieces or [text[:limit]]
+
+
+def origin(call: types.CallbackQuery) -> types.Message:
+    """The message a pressed button sits on; a button without one is treated as forged."""
+    if not isinstance(call.message, types.Message):
+        raise BadButton("message")
+    return call.message
+
+
+@dataclass
+class Person:
+    """The Telegram user behind an update, as habitcore sees them."""
+
+    telegram_id: int
+    chat_id: int
+    tracker: Tracker
+    tx: Texts
+
+
+MessageHandler = Callable[["Bot", Person, types.Message], None]
+CallbackHandler = Callable[["Bot", Person, Button, types.CallbackQuery], str | None]
+
+
+class Bot:
+    def __init__(
+        self,
+        api: telebot.TeleBot,
+        store: Store,
+        clock: Clock,
+        outbox: Outbox,
+        *,
+        grace: timedelta = DEFAULT_GRACE,
+    ) -> None:
+        self.api = api
+        self.store = store
+        self.clock = clock
+        self.outbox = outbox
+        self.grace = grace
+        self.dialogs = Dialogs()
+        self.update_id: int | None = None
+        self.callbacks: dict[str, CallbackHandler] = {}
+
+    # -- people --------------------------------------------------------------------------------
+
+    def tracker(self, telegram_id: int) -> Tracker:
+        return Tracker(
+            self.store, user=external_id(telegram_id), clock=self.clock, reminder_grace=self.grace
+        )
+
+    def person(self, user: types.User, chat_id: int) -> Person:
+        tracker = self.tracker(user.id)
+        if tracker.created:
+            settings = tracker.set_language(language_of(user.language_code))
+        else:
+            settings = tracker.settings()
+        return Person(user.id, chat_id, tracker, Texts(settings.language))
+
+    # -- saying things -------------------------------------------------------------------------
+
+    def send(
+        self,
+        chat_id: int,
+        text: str,
+        markup: Markup | None = None,
+        *,
+        bulk: bool = False,
+        on_dropped: Callable[[], None] | None = None,
+        on_failed: Callable[[], None] | None = None,
+    ) -> None:
+        """Queue a message; a text over Telegram's limit goes as several, buttons on the last."""
+        pieces = split_text(text)
+        for index, piece in enumerate(pieces):
+            last = index == len(pieces) - 1
+
+            def call(piece: str = piece, last: bool = last) -> Any:
+                return self.api.send_message(chat_id, piece, reply_markup=markup if last else None)
+
+            self.outbox.put(
+                Item(
+                    chat_id,
+                    call,
+                    "sendMessage",
+                    bulk=bulk,
+                    on_dropped=on_dropped if last else None,
+                    on_failed=on_failed if last else None,
+                )
+            )
+
+    def edit(
+        self, chat_id: int, message_id: int, text: str, markup: types.InlineKeyboardMarkup | None
+    ) -> None:
+        def call() -> Any:
+            return self.api.edit_message_text(
+                split_text(text)[0], chat_id, message_id, reply_markup=markup
+            )
+
+        self.outbox.put(Item(chat_id, call, "editMessageText", paced=False))
+
+    def send_file(
+        self,
+        chat_id: int,
+        data: bytes,
+        name: str,
+        caption: str | None = None,
+        *,
+        photo: bool = False,
+    ) -> None:
+        def call() -> Any:
+            document = types.InputFile(io.BytesIO(data), file_name=name)
+            if photo:
+                return self.api.send_photo(chat_id, document, caption=caption)
+            return self.api.send_document(chat_id, document, caption=caption)
+
+        self.outbox.put(Item(chat_id, call, "sendPhoto" if photo else "sendDocument"))
+
+    def answer(self, call: types.CallbackQuery, text: str | None, alert: bool = False) -> None:
+        """Answer a button press at once (the spinner stops); a late answer is no error."""
+        try:
+            self.api.answer_callback_query(call.id, (text or "")[:200] or None, show_alert=alert)
+        except Exception as error:
+            fault = classify(error)
+            if fault.kind is not Kind.HARMLESS:
+                log.warning("could not answer a button press: %s", fault.description)
+
+    # -- the guards ----------------------------------------------------------------------------
+
+    def on_message(self, handler: MessageHandler) -> Callable[[types.Message], None]:
+        def run(message: types.Message) -> None:
+            user = message.from_user
+            if user is None or user.is_bot:
+                return
+            if message.chat.type != "private":
+                self.send(message.chat.id, Texts(language_of(user.language_code))("private_only"))
+                return
+            tx = Texts(language_of(user.language_code))
+            try:
+                person = self.person(user, message.chat.id)
+                tx = person.tx
+                handler(self, person, message)
+            except HabitcoreError as error:
+                if isinstance(error, StoreError):
+                    log.error("update %s: %s", self.update_id, error)
+                self.send(message.chat.id, tx.error(error))
+            except Exception:
+                log.exception("update %s failed in %s", self.update_id, handler.__name__)
+                self.send(message.chat.id, tx("apology"))
+
+        run.__name__ = handler.__name__
+        return run
+
+    def on_button(self, call: types.CallbackQuery) -> None:
+        user = call.from_user
+        tx = Texts(language_of(user.language_code))
+        answer: str | None = None
+        alert = False
+        try:
+            button = unpack(call.data)
+            if button.owner != user.id:
+                answer = tx("button.not_yours")
+                return
+            handler = self.callbacks.get(button.action)
+            if handler is None or call.message is None:
+                raise BadButton(button.action)
+            person = self.person(user, call.message.chat.id)
+            tx = person.tx
+            answer = handler(self, person, button, call)
+        except BadButton:
+            answer = tx("button.invalid")
+        except HabitNotFound:
+            answer = tx("button.gone")
+        except HabitArchived:
+            answer = tx("button.archived")
+        except HabitcoreError as error:
+            if isinstance(error, StoreError):
+                log.error("update %s: %s", self.update_id, error)
+            answer, alert = tx.error(error), True
+        except Exception:
+            log.exception("update %s failed on a button", self.update_id)
+            answer = tx("apology")
+        finally:
+            self.answer(call, answer, alert)
+
+    def handle(self, update: types.Update) -> None:
+        """One update from the poller; nothing it does can stop the bot."""
+        self.update_id = update.update_id
+        try:
+            self.api.process_new_updates([update])
+        except Exception:
+            log.exception("update %s could not be handled", update.update_id)
+        finally:
+            self.update_id = None

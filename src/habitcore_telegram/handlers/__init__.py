@@ -1,0 +1,1 @@
+"""What the bot does for each command, button and dialog step; ``register`` wires them up."""

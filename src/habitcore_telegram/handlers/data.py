@@ -1,0 +1,74 @@
+"""``/export`` and ``/import``: a person's data out as habitcore's JSON and a CSV, and back in,
+all or nothing."""
+
+from __future__ import annotations
+
+import json
+
+from telebot import types
+
+from habitcore_telegram.bot import Bot, Person
+
+MAX_IMPORT = 10 * 1024 * 1024  # the Bot API serves files up to 20 MB; an export is far smaller
+
+
+def export(bot: Bot, person: Person, message: types.Message) -> None:
+    tracker = person.tracker
+    day = tracker.today().isoformat()
+    document = json.dumps(tracker.export(), ensure_ascii=False, indent=1).encode()
+    bot.send_file(person.chat_id, document, f"habitcore-{day}.json", person.tx("export.json"))
+    bot.send_file(
+        person.chat_id,
+        tracker.export_csv().encode(),
+        f"habitcore-{day}.csv",
+        person.tx("export.csv"),
+    )
+
+
+def start_import(bot: Bot, person: Person, message: types.Message) -> None:
+    bot.dialogs.begin(person.telegram_id, "import")
+    bot.send(person.chat_id, person.tx("import.ask"))
+
+
+def document(bot: Bot, person: Person, message: types.Message) -> None:
+    dialog = bot.dialogs.get(person.telegram_id)
+    if dialog is None or dialog.kind != "import":
+        bot.send(person.chat_id, person.tx("import.not_asked"))
+        return
+    sent = message.document
+    if sent is None:
+        return
+    if sent.file_size and sent.file_size > MAX_IMPORT:
+        bot.send(person.chat_id, person.tx("import.too_big", mb=MAX_IMPORT // (1024 * 1024)))
+        return
+    info = bot.api.get_file(sent.file_id)
+    if not info.file_path:
+        bot.send(person.chat_id, person.tx("import.not_json"))
+        return
+    raw = bot.api.download_file(info.file_path)
+    if len(raw) > MAX_IMPORT:
+        bot.send(person.chat_id, person.tx("import.too_big", mb=MAX_IMPORT // (1024 * 1024)))
+        return
+    try:
+        data = json.loads(raw.decode("utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        bot.send(person.chat_id, person.tx("import.not_json"))
+        return
+    if not isinstance(data, dict):
+        bot.send(person.chat_id, person.tx("import.not_export"))
+        return
+    bot.send(person.chat_id, person.tx("import.working"))
+    summary = person.tracker.import_data(data)
+    bot.dialogs.end(person.telegram_id)
+    bot.send(
+        person.chat_id,
+        person.tx(
+            "import.done",
+            added=person.tx.count("n.new_habits", len(summary.habits_added)),
+            merged=person.tx.count("n.merged_habits", len(summary.habits_merged)),
+            checkins=person.tx.count(
+                "n.checkins", summary.checkins_added + summary.checkins_updated
+            ),
+            pauses=person.tx.count("n.pauses", summary.pauses_added),
+        ),
+    )

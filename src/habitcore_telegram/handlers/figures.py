@@ -1,0 +1,67 @@
+"""``/stats``: the figures in a few lines, and for one habit a picture of the last six months."""
+
+from __future__ import annotations
+
+from telebot import types
+
+from habitcore_telegram.bot import Bot, Person
+from habitcore_telegram.buttons import Button, keyboard, pack
+from habitcore_telegram.handlers.account import argument
+from habitcore_telegram.views import percent, streak_words, summary
+
+DAYS = 182
+
+
+def stats(bot: Bot, person: Person, message: types.Message) -> None:
+    typed = argument(message)
+    if typed:
+        send_one(bot, person, person.tracker.resolve(typed))
+        return
+    tx, owner = person.tx, person.telegram_id
+    statuses = person.tracker.habits()
+    if not statuses:
+        bot.send(person.chat_id, tx("habits.none"))
+        return
+    if len(statuses) == 1:
+        send_one(bot, person, statuses[0].habit.id)
+        return
+    lines = [tx("stats.all")]
+    for status in statuses:
+        s, habit = status.stats, status.habit
+        lines.append(
+            tx(
+                "stats.line",
+                name=habit.name,
+                streak=streak_words(tx, habit, s.current_streak),
+                best=s.best_streak,
+                score=percent(s.score),
+                month=percent(s.completion.get(30)),
+            )
+        )
+    # A picture button for each habit, as many as one message holds; /stats NAME reaches all.
+    pictures = [[(f"📊 {s.habit.name}", pack("st", owner, s.habit.id))] for s in statuses[:90]]
+    bot.send(person.chat_id, "\n".join(lines), keyboard(*pictures))
+
+
+def send_one(bot: Bot, person: Person, habit: int | str) -> None:
+    from habitcore_telegram.picture import draw
+
+    tracker, tx = person.tracker, person.tx
+    found = tracker.habit(habit)
+    text = summary(tx, found, tracker.stats(found.id))
+    png = draw(
+        found.name,
+        tracker.calendar(found.id, DAYS),
+        tracker.explain_score(found.id)[-DAYS:],
+        tx.messages["weekdays"].split(","),
+        tx("stats.score_axis"),
+    )
+    bot.send(person.chat_id, text)
+    bot.send_file(
+        person.chat_id, png, "stats.png", tx("stats.caption", name=found.name)[:1024], photo=True
+    )
+
+
+def stats_button(bot: Bot, person: Person, button: Button, call: types.CallbackQuery) -> str | None:
+    send_one(bot, person, button.number(0))
+    return None

@@ -1,0 +1,310 @@
+"""The one sender every outgoing call goes through, paced to Telegram's limits.
+
+Telegram allows a bot about 30 messages a second in all and one a second to a chat, with short
+bursts tolerated; past that it answers 429. The outbox keeps one queue per chat and a few
+workers: a new message (``paced``) waits for the global slot (``rate`` a second) and for its
+chat. Bulk traffic (reminders, morning messages) goes to a chat at most once per
+``chat_interval``; a reply to what a person just did may use a burst of ``chat_burst`` (the
+reply to /stats is a text and a picture) that refills at the same pace. Edits are not new
+messages and wait only for what is queued before them in their chat. Replies go before bulk
+traffic, so 10,000 queued reminders never hold up an answer to a tap.
+
+A call that fails is sorted by ``faults.classify``: after a 429 the chat and the whole outbox
+wait ``retry_after`` and the same call is sent once more; a 5xx, timeout or refused connection
+backs off and retries the same call; a 403 drops the chat's queue and reports the chat as
+blocked; other refusals are logged and dropped. Nothing is sent twice by the outbox itself.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import logging
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from habitcore_telegram.faults import Kind, backoff, classify
+
+log = logging.getLogger(__name__)
+
+URGENT, BULK = 0, 1
+
+
+@dataclass
+class Item:
+    chat_id: int
+    call: Callable[[], Any]
+    what: str  # for the log: the method, never the text
+    paced: bool = True
+    bulk: bool = False
+    on_dropped: Callable[[], None] | None = None  # never sent (shutdown): give it back
+    on_failed: Callable[[], None] | None = None  # Telegram refused it for good (403, 400)
+    attempts: int = 0
+
+
+@dataclass
+class _Chat:
+    queues: tuple[deque[Item], deque[Item]] = field(default_factory=lambda: (deque(), deque()))
+    in_flight: bool = False
+    last_send: float = float("-inf")
+    credit: float = 0.0  # the reply burst left, as of ``credited``
+    credited: float = float("-inf")
+    paused_until: float = 0.0  # after a 429 for this chat
+    listed: list[bool] = field(default_factory=lambda: [False, False])  # in each heap
+
+
+@dataclass
+class Counters:
+    sent: int = 0
+    retried: int = 0
+    dropped: int = 0
+    blocked: int = 0
+    first_sent: float | None = None
+    last_sent: float | None = None
+
+
+class Outbox:
+    def __init__(
+        self,
+        *,
+        rate: float = 25.0,
+        chat_interval: float = 1.0,
+        chat_burst: int = 3,
+        workers: int = 4,
+        on_blocked: Callable[[int], None] = lambda chat_id: None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.interval = 1.0 / rate if rate > 0 else 0.0
+        self.chat_interval = chat_interval
+        self.chat_burst = chat_burst
+        self.on_blocked = on_blocked
+        self.clock = clock
+        self.counters = Counters()
+        self._workers = workers
+        self._threads: list[threading.Thread] = []
+        self._lock = threading.Condition()
+        self._chats: dict[int, _Chat] = {}
+        self._heaps: tuple[list[tuple[float, int, int]], list[tuple[float, int, int]]] = ([], [])
+        self._seq = itertools.count()
+        self._next_global = 0.0
+        self._paused_until = 0.0  # the whole outbox, after a 429 or while the server is down
+        self._stopping = False
+        self._busy = 0
+
+    # -- putting things in ---------------------------------------------------------------------
+
+    def put(self, item: Item) -> None:
+        with self._lock:
+            if self._stopping and item.on_dropped is not None:
+                item.on_dropped()
+                return
+            chat = self._chats.setdefault(item.chat_id, _Chat())
+            level = BULK if item.bulk else URGENT
+            chat.queues[level].append(item)
+            self._list(item.chat_id, chat, level)
+            self._lock.notify()
+
+    def pending(self) -> int:
+        with self._lock:
+            return sum(len(q) for c in self._chats.values() for q in c.queues) + self._busy
+
+    # -- running -------------------------------------------------------------------------------
+
+    def start(self) -> None:
+        for number in range(self._workers):
+            thread = threading.Thread(target=self._work, name=f"outbox-{number}", daemon=True)
+            thread.start()
+            self._threads.append(thread)
+
+    def stop(self, drain: float = 3.0) -> int:
+        """Send what fits in ``drain`` seconds, then give the rest back; how many were given back.
+
+        Urgent replies usually fit; queued reminders that do not are handed to their
+        ``on_dropped`` (the bot re-arms them, so they go out after a restart).
+        """
+        deadline = time.monotonic() + drain
+        while time.monotonic() < deadline and self.pending():
+            time.sleep(0.02)
+        with self._lock:
+            self._stopping = True
+            left = [
+                item for chat in self._chats.values() for queue in chat.queues for item in queue
+            ]
+            for chat in self._chats.values():
+                for queue in chat.queues:
+                    queue.clear()
+            self._lock.notify_all()
+        for thread in self._threads:
+            thread.join(timeout=max(0.1, deadline - time.monotonic() + 5.0))
+        for item in left:
+            if item.on_dropped is not None:
+                try:
+                    item.on_dropped()
+                except Exception:
+                    log.exception("could not give back an unsent %s", item.what)
+        if left:
+            log.warning(
+                "stopped with %d message(s) unsent; reminders among them were re-armed", len(left)
+            )
+        return len(left)
+
+    def wait_idle(self, timeout: float = 10.0) -> bool:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if not self.pending():
+                return True
+            time.sleep(0.01)
+        return False
+
+    # -- inside --------------------------------------------------------------------------------
+
+    def _list(self, chat_id: int, chat: _Chat, level: int) -> None:
+        if chat.listed[level] or chat.in_flight or not chat.queues[level]:
+            return
+        chat.listed[level] = True
+        heapq.heappush(self._heaps[level], (self._ready_at(chat, level), next(self._seq), chat_id))
+
+    def _ready_at(self, chat: _Chat, level: int) -> float:
+        item = chat.queues[level][0]
+        ready = max(chat.paused_until, self._paused_until)
+        if item.paced:
+            ready = max(ready, self._next_global)
+            if item.bulk:
+                ready = max(ready, chat.last_send + self.chat_interval)
+            elif chat.credit < 1 and self.chat_interval > 0:
+                ready = max(ready, chat.credited + (1 - chat.credit) * self.chat_interval)
+        return ready
+
+    def _spend(self, chat: _Chat, now: float) -> None:
+        """A new message went to ``chat`` at ``now``: one credit of its reply burst is used."""
+        if self.chat_interval > 0:
+            gained = (now - chat.credited) / self.chat_interval
+            chat.credit = min(float(self.chat_burst), chat.credit + gained)
+        else:
+            chat.credit = float(self.chat_burst)
+        chat.credit -= 1
+        chat.credited = now
+        chat.last_send = now
+
+    def _take(self) -> Item | None:
+        with self._lock:
+            while True:
+                if self._stopping:
+                    return None
+                now = self.clock()
+                soonest: float | None = None
+                for level, heap in enumerate(self._heaps):
+                    while heap:
+                        key, _seq, chat_id = heap[0]
+                        chat = self._chats[chat_id]
+                        if chat.in_flight or not chat.queues[level]:
+                            heapq.heappop(heap)
+                            chat.listed[level] = False
+                            continue
+                        ready = self._ready_at(chat, level)
+                        if ready > key:
+                            heapq.heapreplace(heap, (ready, next(self._seq), chat_id))
+                            continue
+                        if ready > now:
+                            soonest = ready if soonest is None else min(soonest, ready)
+                            break
+                        heapq.heappop(heap)
+                        chat.listed[level] = False
+                        item = chat.queues[level].popleft()
+                        chat.in_flight = True
+                        self._busy += 1
+                        if item.paced:
+                            self._next_global = max(now, self._next_global) + self.interval
+                            self._spend(chat, now)
+                        return item
+                self._lock.wait(None if soonest is None else max(0.001, soonest - now))
+
+    def _work(self) -> None:
+        while True:
+            item = self._take()
+            if item is None:
+                return
+            try:
+                self._deliver(item)
+            finally:
+                with self._lock:
+                    self._busy -= 1
+                    chat = self._chats[item.chat_id]
+                    chat.in_flight = False
+                    # An idle chat is forgotten once its pace no longer matters.
+                    quiet = self.clock() - chat.last_send > self.chat_interval * self.chat_burst
+                    if not any(chat.queues) and quiet:
+                        self._chats.pop(item.chat_id, None)
+                    else:
+                        self._list(item.chat_id, chat, URGENT)
+                        self._list(item.chat_id, chat, BULK)
+                    self._lock.notify_all()
+
+    def _deliver(self, item: Item) -> None:
+        try:
+            item.call()
+        except Exception as error:
+            self._failed(item, error)
+            return
+        now = self.clock()
+        counters = self.counters
+        with self._lock:
+            counters.sent += 1
+            counters.first_sent = counters.first_sent if counters.first_sent is not None else now
+            counters.last_sent = now
+
+    def _failed(self, item: Item, error: Exception) -> None:
+        fault = classify(error)
+        now = self.clock()
+        if fault.kind is Kind.HARMLESS:
+            log.debug("ignored: %s", fault.description)
+            return
+        if fault.kind is Kind.BLOCKED:
+            with self._lock:
+                chat = self._chats[item.chat_id]
+                dropped = [each for queue in chat.queues for each in queue]
+                for queue in chat.queues:
+                    queue.clear()
+                self.counters.blocked += 1
+            log.info(
+                "chat %s cannot be reached (%s); %d queued dropped",
+                item.chat_id,
+                fault.description,
+                len(dropped),
+            )
+            for each in [item, *dropped]:
+                _report(each)
+            try:
+                self.on_blocked(item.chat_id)
+            except Exception:
+                log.exception("could not mark chat %s inactive", item.chat_id)
+            return
+        if fault.kind in (Kind.RETRY_AFTER, Kind.TRANSIENT):
+            item.attempts += 1
+            wait = fault.retry_after if fault.kind is Kind.RETRY_AFTER else backoff(item.attempts)
+            log.warning(
+                "%s failed (%s); sending it again in %.0f s", item.what, fault.description, wait
+            )
+            with self._lock:
+                chat = self._chats[item.chat_id]
+                chat.queues[BULK if item.bulk else URGENT].appendleft(item)
+                chat.paused_until = max(chat.paused_until, now + wait)
+                self._paused_until = max(self._paused_until, now + wait)
+                self.counters.retried += 1
+            return
+        with self._lock:
+            self.counters.dropped += 1
+        log.warning("dropped %s to chat %s: %s", item.what, item.chat_id, fault.description)
+        _report(item)
+
+
+def _report(item: Item) -> None:
+    if item.on_failed is not None:
+        try:
+            item.on_failed()
+        except Exception:
+            log.exception("could not record that a %s failed", item.what)

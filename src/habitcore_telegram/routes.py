@@ -1,0 +1,129 @@
+"""Which handler answers which command, button and dialog step."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from telebot import types
+
+from habitcore_telegram.bot import Bot, CallbackHandler, MessageHandler, Person
+from habitcore_telegram.handlers import (
+    account,
+    adding,
+    data,
+    figures,
+    manage,
+    reminding,
+    today,
+)
+
+COMMANDS: dict[str, MessageHandler] = {
+    "start": account.start,
+    "help": account.help_,
+    "language": account.language,
+    "add": adding.add,
+    "cancel": account.cancel,
+    "today": today.show,
+    "list": today.show,
+    "habits": manage.habits,
+    "stats": figures.stats,
+    "remind": manage.remind,
+    "timezone": account.timezone,
+    "daystart": account.day_start,
+    "morning": account.morning,
+    "vacation": account.vacation,
+    "export": data.export,
+    "import": data.start_import,
+    "deleteme": account.delete_me,
+}
+
+BUTTONS: dict[str, CallbackHandler] = {
+    "t": today.tap,
+    "s": today.skip,
+    "a": today.amount_button,
+    "r": reminding.press,
+    "h": manage.press,
+    "hl": manage.back_button,
+    "hs": manage.schedule_button,
+    "hp": manage.pause_button,
+    "as": adding.schedule_button,
+    "at": adding.time_button,
+    "lg": account.language_button,
+    "vc": account.vacation_button,
+    "dm": account.delete_me_button,
+    "st": figures.stats_button,
+}
+
+DialogStep = Callable[[Bot, Person, types.Message, dict[str, object]], None]
+
+DIALOGS: dict[str, DialogStep] = {
+    "add_name": adding.name_text,
+    "add_schedule": adding.schedule_text,  # typed instead of a button: taken as a schedule
+    "add_time": adding.time_text,  # typed instead of a button: taken as a time
+    "add_schedule_text": adding.schedule_text,
+    "add_time_text": adding.time_text,
+    "timezone": account.timezone_text,
+    "amount": today.amount_text,
+    "rename": manage.rename_text,
+    "schedule": manage.schedule_text,
+    "remind": manage.reminders_text,
+}
+
+
+def command_of(message: types.Message) -> str | None:
+    """``/add@habit_bot Read`` gives ``add``; plain text gives None."""
+    text = (message.text or "").strip()
+    if not text.startswith("/"):
+        return None
+    return text.split(maxsplit=1)[0][1:].split("@")[0].lower()
+
+
+def text(bot: Bot, person: Person, message: types.Message) -> None:
+    """Any text: a command, the next step of a dialog, or a hint."""
+    command = command_of(message)
+    if command is not None:
+        handler = COMMANDS.get(command)
+        if handler is None:
+            account.unknown_command(bot, person, message)
+            return
+        if command not in ("cancel",):
+            bot.dialogs.end(person.telegram_id)  # a new command leaves any dialog
+        handler(bot, person, message)
+        return
+    dialog = bot.dialogs.get(person.telegram_id)
+    if dialog is not None and dialog.kind in DIALOGS:
+        DIALOGS[dialog.kind](bot, person, message, dialog.data)
+        return
+    if dialog is not None and dialog.kind == "import":
+        bot.send(person.chat_id, person.tx("import.ask"))
+        return
+    account.other_content(bot, person, message)
+
+
+def register(bot: Bot) -> None:
+    api = bot.api
+    bot.callbacks.update(BUTTONS)
+    api.message_handler(content_types=["text"])(bot.on_message(text))
+    api.message_handler(content_types=["location"])(bot.on_message(account.location))
+    api.message_handler(content_types=["document"])(bot.on_message(data.document))
+    api.message_handler(func=lambda message: True, content_types=OTHER_CONTENT)(
+        bot.on_message(account.other_content)
+    )
+    api.callback_query_handler(func=lambda call: True)(  # type: ignore[no-untyped-call]
+        bot.on_button
+    )
+
+
+OTHER_CONTENT = [
+    "audio",
+    "photo",
+    "sticker",
+    "video",
+    "video_note",
+    "voice",
+    "contact",
+    "venue",
+    "animation",
+    "poll",
+    "dice",
+]

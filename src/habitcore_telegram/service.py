@@ -1,0 +1,175 @@
+"""Starting and stopping the bot: the threads, their order, and a clean stop.
+
+Start: remove any webhook (long polling and a webhook exclude each other), register the command
+menu in every language, then run three kinds of thread: the poller (updates, one at a time), the
+loop (reminders and day starts) and the outbox workers (everything sent). Stop (SIGINT, SIGTERM):
+finish the update in hand, let a reminder tick in progress end, give the outbox a moment to send
+what is queued and re-arm the reminders it could not, tell Telegram which updates were handled.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass
+from datetime import timedelta
+
+import telebot
+from telebot import types
+
+from habitcore import Store
+from habitcore.clock import Clock, SystemClock
+from habitcore.reminders import DEFAULT_GRACE
+from habitcore.store import default_url
+from habitcore.tracker import user_exists
+from habitcore_telegram.bot import Bot, external_id
+from habitcore_telegram.faults import Kind, backoff, classify
+from habitcore_telegram.loop import Loop
+from habitcore_telegram.outbox import Outbox
+from habitcore_telegram.polling import Poller
+from habitcore_telegram.routes import register
+from habitcore_telegram.settings import Settings
+from habitcore_telegram.texts import LANGUAGES, commands
+
+log = logging.getLogger(__name__)
+
+
+class StartError(Exception):
+    """The bot cannot start; the message says why (and never shows the token)."""
+
+
+@dataclass(frozen=True)
+class Tuning:
+    """Knobs with sensible defaults; tests and benchmarks turn them, people need not."""
+
+    tick: float = 5.0  # seconds between reminder and day-start checks
+    poll_timeout: int = 25  # long-polling wait, seconds
+    rate: float = 25.0  # new messages per second, in all
+    chat_interval: float = 1.0  # seconds between new messages to one chat
+    workers: int = 4
+    drain: float = 3.0  # seconds the outbox may keep sending after a stop
+    grace: timedelta = DEFAULT_GRACE
+
+
+def point_at(api_url: str) -> None:
+    """Make telebot call ``{api_url}/bot{token}/{method}`` (a self-hosted Bot API server too)."""
+    telebot.apihelper.API_URL = api_url + "/bot{0}/{1}"  # type: ignore[assignment]
+    telebot.apihelper.FILE_URL = api_url + "/file/bot{0}/{1}"  # type: ignore[assignment]
+
+
+def build(settings: Settings, store: Store, clock: Clock, tuning: Tuning) -> Bot:
+    point_at(settings.api_url)
+    api = telebot.TeleBot(settings.token, threaded=False, parse_mode=None)
+    bot_ref: list[Bot] = []
+
+    def blocked(chat_id: int) -> None:
+        if user_exists(store, external_id(chat_id)):
+            bot_ref[0].tracker(chat_id).set_active(False)
+            log.info("chat %s blocked the bot; their reminders are off until /start", chat_id)
+
+    outbox = Outbox(
+        rate=tuning.rate,
+        chat_interval=tuning.chat_interval,
+        workers=tuning.workers,
+        on_blocked=blocked,
+    )
+    bot = Bot(api, store, clock, outbox, grace=tuning.grace)
+    bot_ref.append(bot)
+    register(bot)
+    return bot
+
+
+def prepare(api: telebot.TeleBot, stop: threading.Event) -> bool:
+    """Webhook off and the command menu set, retrying while the API is unreachable."""
+    attempt = 0
+    while not stop.is_set():
+        try:
+            api.delete_webhook(drop_pending_updates=False)
+            for language in LANGUAGES:
+                menu = [types.BotCommand(name, text) for name, text in commands(language).items()]
+                api.set_my_commands(menu, language_code=None if language == "en" else language)
+            return True
+        except Exception as error:
+            fault = classify(error)
+            code = getattr(error, "error_code", None)
+            if code in (401, 404):
+                raise StartError(
+                    "Telegram does not accept this bot token (it may have been revoked); "
+                    "check it with @BotFather."
+                ) from None
+            if fault.kind is not Kind.TRANSIENT and fault.kind is not Kind.RETRY_AFTER:
+                raise StartError(
+                    f"Telegram refused to set the bot up: {fault.description}"
+                ) from None
+            attempt += 1
+            wait = fault.retry_after if fault.kind is Kind.RETRY_AFTER else backoff(attempt, 30)
+            log.warning("setting up failed (%s); trying again in %.0f s", fault.description, wait)
+            stop.wait(wait)
+    return False
+
+
+class Service:
+    """The bot's threads, started and stopped in the right order."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        clock: Clock | None = None,
+        tuning: Tuning | None = None,
+        stop: threading.Event | None = None,
+    ) -> None:
+        self.settings = settings
+        self.tuning = tuning or Tuning()
+        self.stopping = stop or threading.Event()
+        self.store = Store(settings.database_url or default_url())
+        try:
+            self.bot = build(settings, self.store, clock or SystemClock(), self.tuning)
+        except BaseException:
+            self.store.close()
+            raise
+        self.loop = Loop(self.bot, self.stopping, interval=self.tuning.tick)
+        self.poller = Poller(
+            self.bot.api, self.bot.handle, self.stopping, timeout=self.tuning.poll_timeout
+        )
+        self._threads: list[threading.Thread] = []
+
+    def start(self) -> bool:
+        """Set up with Telegram and start; False if stopped before Telegram could be reached."""
+        if not prepare(self.bot.api, self.stopping):
+            self.store.close()
+            return False
+        self.bot.outbox.start()
+        self._threads = [
+            threading.Thread(target=self.loop.run, name="loop", daemon=True),
+            threading.Thread(target=self.poller.run, name="poller", daemon=True),
+        ]
+        for thread in self._threads:
+            thread.start()
+        log.info("habit-telegram is running (API %s)", self.settings.api_url)
+        return True
+
+    def stop(self) -> float:
+        """Finish the update in hand and the tick in progress, drain, confirm; seconds taken."""
+        started = time.monotonic()
+        log.info("stopping: finishing the update in hand")
+        self.stopping.set()
+        with self.poller.handling:
+            pass  # the poller checks the stop flag before it takes the next update
+        if self.loop.ticking.acquire(timeout=10):
+            self.loop.ticking.release()
+        self.bot.outbox.stop(drain=self.tuning.drain)
+        self.poller.confirm()
+        self.store.close()
+        took = time.monotonic() - started
+        log.info("stopped in %.1f s", took)
+        return took
+
+
+def serve(settings: Settings, stop: threading.Event, *, tuning: Tuning | None = None) -> None:
+    """Run until ``stop`` is set (the signal handlers set it); return once all has stopped."""
+    service = Service(settings, tuning=tuning, stop=stop)
+    if service.start():
+        stop.wait()
+        service.stop()

@@ -1,0 +1,57 @@
+"""What the bot needs to run, from flags, the environment or a ``.env`` file, checked up front."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+DEFAULT_API_URL = "https://api.telegram.org"
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+
+# As @BotFather hands them out: the bot's numeric id, a colon, and a 35-character secret.
+_TOKEN = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{30,64}$")
+
+
+class SettingsError(Exception):
+    """A setting the bot cannot start with; the message never repeats the token."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    token: str
+    api_url: str = DEFAULT_API_URL
+    database_url: str | None = None
+    log_level: str = "INFO"
+
+    def __repr__(self) -> str:  # a settings object in a traceback must not carry the secret
+        return (
+            f"Settings(token='<hidden>', api_url={self.api_url!r}, "
+            f"database_url={'<set>' if self.database_url else None}, log_level={self.log_level!r})"
+        )
+
+
+def check(
+    token: str | None, api_url: str | None, database_url: str | None, log_level: str | None
+) -> Settings:
+    cleaned = (token or "").strip()
+    if not cleaned:
+        raise SettingsError(
+            "No bot token: pass --token or set HABITCORE_TELEGRAM_TOKEN (in the environment or "
+            "a .env file). @BotFather gives you one."
+        )
+    if not _TOKEN.match(cleaned):
+        raise SettingsError(
+            "The bot token is malformed: it looks like 123456789:AAE…, digits, a colon and a "
+            "35-character secret, exactly as @BotFather gave it."
+        )
+    url = (api_url or DEFAULT_API_URL).strip().rstrip("/")
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise SettingsError(
+            f"--api-url must be an http(s) address such as {DEFAULT_API_URL}, not {url[:60]!r}."
+        )
+    level = (log_level or "INFO").strip().upper()
+    if level not in LOG_LEVELS:
+        raise SettingsError(f"--log-level is one of {', '.join(LOG_LEVELS)}, not {level[:20]!r}.")
+    return Settings(cleaned, url, (database_url or "").strip() or None, level)

@@ -1,0 +1,130 @@
+"""The bot running in this process against the fake Bot API, for tests that play its users.
+
+The real ``habitcore_telegram`` service runs (poller, loop, outbox threads, telebot over HTTP);
+only the clock is a ``FakeClock``, so a test can move to a reminder's minute or the next day start.
+``say`` and ``press`` return once the bot has handled the update and sent everything it queued,
+so a test reads what the bot did without sleeping.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from fake_telegram import TOKEN, Call, FakeTelegram
+from habitcore import Tracker
+from habitcore.testing import FakeClock
+from habitcore_telegram.service import Service, Tuning
+from habitcore_telegram.settings import check
+
+START = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)  # a Wednesday
+FAST = Tuning(tick=3600, poll_timeout=1, rate=1000, chat_interval=0, workers=2, drain=1)
+
+
+@dataclass
+class BotRun:
+    fake: FakeTelegram
+    service: Service
+    clock: FakeClock
+    url: str
+    timeout: float = 10.0
+    _stopped: bool = field(default=False, init=False)
+
+    # -- playing users ------------------------------------------------------------------------
+
+    def say(self, user: int, text: str, **fields: Any) -> list[Call]:
+        """``user`` sends ``text``; the calls the bot made while handling it."""
+        mark = self.fake.mark()
+        self.settle(self.fake.message(user, text, **fields))
+        return self.since(mark)
+
+    def press(self, user: int, message: dict[str, Any], data: str, **kw: Any) -> list[Call]:
+        """``user`` taps the button with ``data`` under ``message`` (as the bot sent it)."""
+        mark = self.fake.mark()
+        self.settle(self.fake.tap(user, message, data, **kw))
+        return self.since(mark)
+
+    def press_label(self, user: int, message: dict[str, Any], text: str) -> list[Call]:
+        """Tap the button of ``message`` whose label contains ``text``."""
+        return self.press(user, message, button_data(message, text))
+
+    def location(self, user: int, latitude: float, longitude: float) -> list[Call]:
+        mark = self.fake.mark()
+        self.settle(self.fake.location(user, latitude, longitude))
+        return self.since(mark)
+
+    def document(self, user: int, name: str, content: bytes, **kw: Any) -> list[Call]:
+        mark = self.fake.mark()
+        self.settle(self.fake.document(user, name, content, **kw))
+        return self.since(mark)
+
+    def tick(self) -> list[Call]:
+        """One turn of the reminder and day-start loop, and everything it sent."""
+        mark = self.fake.mark()
+        self.service.loop.tick()
+        self.drain()
+        return self.since(mark)
+
+    # -- reading what happened -----------------------------------------------------------------
+
+    def last(self, user: int) -> dict[str, Any]:
+        return self.fake.last_sent(user)
+
+    def texts(self, user: int) -> list[str]:
+        return [m.get("text") or m.get("caption") or "" for m in self.fake.sent(user)]
+
+    def since(self, mark: int) -> list[Call]:
+        return [c for c in self.fake.snapshot()[mark:] if c.method != "getUpdates"]
+
+    def tracker(self, user: int) -> Tracker:
+        return self.service.bot.tracker(user)
+
+    # -- waiting -------------------------------------------------------------------------------
+
+    def settle(self, update_id: int) -> None:
+        """Until the bot handled ``update_id`` and its outbox is empty."""
+        poller = self.service.poller
+        deadline = time.monotonic() + self.timeout
+        while (poller.offset or 0) <= update_id:
+            if time.monotonic() > deadline:
+                raise AssertionError(f"update {update_id} was not handled\n{self.fake.recent()}")
+            time.sleep(0.005)
+        self.drain()
+
+    def drain(self) -> None:
+        if not self.service.bot.outbox.wait_idle(self.timeout):
+            raise AssertionError(f"the outbox did not empty\n{self.fake.recent()}")
+
+    def stop(self) -> float:
+        if self._stopped:
+            return 0.0
+        self._stopped = True
+        return self.service.stop()
+
+
+def button_data(message: dict[str, Any], text: str) -> str:
+    """The callback_data of the button in ``message`` whose label contains ``text``."""
+    rows = (message.get("reply_markup") or {}).get("inline_keyboard") or []
+    for row in rows:
+        for button in row:
+            if text in button.get("text", ""):
+                return str(button["callback_data"])
+    labels = [b.get("text") for row in rows for b in row]
+    raise AssertionError(f"no button with {text!r} among {labels}")
+
+
+def start_bot(
+    url: str,
+    fake: FakeTelegram,
+    *,
+    clock: FakeClock | None = None,
+    tuning: Tuning = FAST,
+) -> BotRun:
+    clock = clock or FakeClock(START)
+    settings = check(TOKEN, fake.url, url, "DEBUG")
+    service = Service(settings, clock=clock, tuning=tuning)
+    if not service.start():
+        raise AssertionError("the bot did not start")
+    return BotRun(fake, service, clock, url)
