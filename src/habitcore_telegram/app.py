@@ -8,6 +8,7 @@ from __future__ import annotations
 import signal
 import sys
 import threading
+from pathlib import Path
 from types import FrameType
 from typing import Annotated
 
@@ -79,7 +80,9 @@ def run(
     try:
         settings = check(token, api_url, database_url, log_level)
     except SettingsError as error:
-        typer.echo(f"Error: {error}", err=True)
+        # Settings errors never quote a value; redact anyway, the token may sit in any of them.
+        said = logs.redact(str(error), logs.token_secrets(token.strip())) if token else str(error)
+        typer.echo(f"Error: {said}", err=True)
         raise typer.Exit(2) from None
     logs.configure(settings.log_level, settings.token)
     stop = threading.Event()
@@ -102,9 +105,10 @@ def run(
 def main() -> None:
     try:
         import telebot  # noqa: F401
-        from dotenv import find_dotenv, load_dotenv
+        from dotenv import load_dotenv
     except ImportError:
         print(EXTRA_MISSING, file=sys.stderr)
         raise SystemExit(1) from None
-    load_dotenv(find_dotenv(usecwd=True))  # the environment wins over the file
+    # Only the .env of the folder the bot starts in (no search upwards); the environment wins.
+    load_dotenv(Path.cwd() / ".env")
     app()

@@ -48,10 +48,12 @@ def check(
     url = (api_url or DEFAULT_API_URL).strip().rstrip("/")
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
+        # The value is not repeated: a token pasted into the wrong setting would be shown.
         raise SettingsError(
-            f"--api-url must be an http(s) address such as {DEFAULT_API_URL}, not {url[:60]!r}."
+            f"--api-url must be an http(s) address such as {DEFAULT_API_URL} "
+            "(a self-hosted Bot API server's address, without /bot…)."
         )
     level = (log_level or "INFO").strip().upper()
     if level not in LOG_LEVELS:
-        raise SettingsError(f"--log-level is one of {', '.join(LOG_LEVELS)}, not {level[:20]!r}.")
+        raise SettingsError(f"--log-level is one of {', '.join(LOG_LEVELS)}.")
     return Settings(cleaned, url, (database_url or "").strip() or None, level)
