@@ -20,5 +20,7 @@ def test_start_add_today_and_tap(telegram: BotRun) -> None:
     assert len(answers) == 1
     edited = telegram.fake.stored(ANN, checklist["message_id"])
     assert edited is not None
-    assert "✅ Read · 🔥1" in [b["text"] for row in edited["reply_markup"]["inline_keyboard"] for b in row]
+    assert "✅ Read · 🔥1" in [
+        b["text"] for row in edited["reply_markup"]["inline_keyboard"] for b in row
+    ]
     assert telegram.tracker(ANN).stats("Read").current_streak == 1

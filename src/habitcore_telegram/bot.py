@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -27,6 +28,7 @@ log = logging.getLogger(__name__)
 
 USER_PREFIX = "telegram:"
 MAX_TEXT = 4096
+MAX_ANSWER = 200  # a button answer's text
 
 Markup = types.InlineKeyboardMarkup | types.ReplyKeyboardMarkup | types.ReplyKeyboardRemove
 
@@ -35,33 +37,49 @@ def external_id(telegram_user: int) -> str:
     return f"{USER_PREFIX}{telegram_user}"
 
 
+def size(text: str) -> int:
+    """Length as Telegram counts it: UTF-16 code units (an emoji outside the BMP is 2)."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def fits(text: str, limit: int) -> int:
+    """How many leading characters of ``text`` fit in ``limit`` UTF-16 units."""
+    units = 0
+    for count, character in enumerate(text):
+        units += 2 if ord(character) > 0xFFFF else 1
+        if units > limit:
+            return count
+    return len(text)
+
+
+def clip(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` UTF-16 units, with an ellipsis when cut."""
+    if size(text) <= limit:
+        return text
+    return text[: fits(text, limit - 1)] + "…"
+
+
 def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
-    """Pieces of at most ``limit`` UTF-16 units (Telegram's measure), cut at line ends."""
+    """Pieces of at most ``limit`` UTF-16 units (Telegram's measure), cut at line ends.
 
-    def size(piece: str) -> int:
-        return len(piece.encode("utf-16-le")) // 2
-
+    A line longer than a message is cut between characters. Pieces that would hold only
+    whitespace are left out: Telegram refuses an empty message.
+    """
     pieces: list[str] = []
     current = ""
     for line in text.split("\n"):
-        while size(line) > limit:  # one line longer than a message: cut it by characters
-            cut = limit
-            while size(line[:cut]) > limit:
-                cut -= 1
-            if current:
-                pieces.append(current)
-                current = ""
-            pieces.append(line[:cut])
-            line = line[cut:]
+        while size(line) > limit:
+            cut = max(1, fits(line, limit))
+            pieces.extend([current, line[:cut]])
+            current, line = "", line[cut:]
         candidate = f"{current}\n{line}" if current else line
         if size(candidate) > limit:
             pieces.append(current)
             current = line
         else:
             current = candidate
-    if current.strip():
-        pieces.append(current)
-    return pieces or [text[:limit]]
+    pieces.append(current)
+    return [piece for piece in pieces if piece.strip()]
 
 
 def origin(call: types.CallbackQuery) -> types.Message:
@@ -102,7 +120,7 @@ class Bot:
         self.grace = grace
         self.dialogs = Dialogs()
         self.update_id: int | None = None
-        self.callbacks: dict[str, CallbackHandler] = {}
+        self.callbacks: dict[str, tuple[int, CallbackHandler]] = {}
 
     # -- people --------------------------------------------------------------------------------
 
@@ -178,13 +196,26 @@ class Bot:
         self.outbox.put(Item(chat_id, call, "sendPhoto" if photo else "sendDocument"))
 
     def answer(self, call: types.CallbackQuery, text: str | None, alert: bool = False) -> None:
-        """Answer a button press at once (the spinner stops); a late answer is no error."""
-        try:
-            self.api.answer_callback_query(call.id, (text or "")[:200] or None, show_alert=alert)
-        except Exception as error:
-            fault = classify(error)
-            if fault.kind is not Kind.HARMLESS:
+        """Answer a button press at once (the spinner stops); a late answer is no error.
+
+        Answered here rather than through the outbox: it is no message, it must come within
+        seconds, and a busy outbox must not leave a spinner turning. A 429 or 5xx gets one
+        more try after a short wait.
+        """
+        shown = clip(text or "", MAX_ANSWER) or None
+        for attempt in (1, 2):
+            try:
+                self.api.answer_callback_query(call.id, shown, show_alert=alert)
+                return
+            except Exception as error:
+                fault = classify(error)
+                if fault.kind is Kind.HARMLESS:
+                    return
+                if attempt == 1 and fault.kind in (Kind.RETRY_AFTER, Kind.TRANSIENT):
+                    time.sleep(min(fault.retry_after or 0.5, 2.0))
+                    continue
                 log.warning("could not answer a button press: %s", fault.description)
+                return
 
     # -- the guards ----------------------------------------------------------------------------
 
@@ -222,8 +253,8 @@ class Bot:
             if button.owner != user.id:
                 answer = tx("button.not_yours")
                 return
-            handler = self.callbacks.get(button.action)
-            if handler is None or call.message is None:
+            arity, handler = self.callbacks.get(button.action, (-1, None))
+            if handler is None or len(button.args) != arity or call.message is None:
                 raise BadButton(button.action)
             person = self.person(user, call.message.chat.id)
             tx = person.tx

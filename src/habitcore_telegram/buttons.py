@@ -17,7 +17,9 @@ from datetime import date
 from telebot import types
 
 MAX_BYTES = 64
-_PART = re.compile(r"^[a-z0-9_.+-]{1,20}$", re.IGNORECASE)
+_PART = re.compile(r"[a-z0-9_.+-]{1,20}", re.IGNORECASE)
+_NUMBER = re.compile(r"0|[1-9][0-9]{0,19}")  # canonical: no sign, no leading zero
+_DAY = re.compile(r"[0-9]{8}")
 
 
 class BadButton(ValueError):
@@ -31,19 +33,18 @@ class Button:
     args: tuple[str, ...]
 
     def number(self, index: int) -> int:
-        try:
-            value = int(self.args[index])
-        except (IndexError, ValueError):
-            raise BadButton(self.action) from None
-        if value < 0 or value > 2**53:
+        text = self.text(index)
+        if not _NUMBER.fullmatch(text) or int(text) > 2**53:
             raise BadButton(self.action)
-        return value
+        return int(text)
 
     def day(self, index: int) -> date:
+        text = self.text(index)
+        if not _DAY.fullmatch(text):
+            raise BadButton(self.action)
         try:
-            text = self.args[index]
             return date(int(text[:4]), int(text[4:6]), int(text[6:8]))
-        except (IndexError, ValueError):
+        except ValueError:
             raise BadButton(self.action) from None
 
     def text(self, index: int) -> str:
@@ -58,7 +59,7 @@ def pack(action: str, owner: int, *args: object) -> str:
     for arg in args:
         parts.append(arg.strftime("%Y%m%d") if isinstance(arg, date) else str(arg))
     data = ":".join(parts)
-    if len(data.encode()) > MAX_BYTES or not all(_PART.match(p) for p in parts):
+    if len(data.encode()) > MAX_BYTES or not all(_PART.fullmatch(p) for p in parts):
         raise ValueError(f"callback data {data[:80]!r} breaks Telegram's rules")
     return data
 
@@ -67,10 +68,10 @@ def unpack(data: str | None) -> Button:
     if not data or len(data.encode("utf-8", "replace")) > MAX_BYTES:
         raise BadButton("size")
     parts = data.split(":")
-    if len(parts) < 2 or not all(_PART.match(p) for p in parts):
+    if len(parts) < 2 or not all(_PART.fullmatch(p) for p in parts):
         raise BadButton("shape")
     action, owner, *args = parts
-    if not owner.isdigit():
+    if not _NUMBER.fullmatch(owner):
         raise BadButton("owner")
     return Button(action, int(owner), tuple(args))
 

@@ -37,21 +37,22 @@ COMMANDS: dict[str, MessageHandler] = {
     "deleteme": account.delete_me,
 }
 
-BUTTONS: dict[str, CallbackHandler] = {
-    "t": today.tap,
-    "s": today.skip,
-    "a": today.amount_button,
-    "r": reminding.press,
-    "h": manage.press,
-    "hl": manage.back_button,
-    "hs": manage.schedule_button,
-    "hp": manage.pause_button,
-    "as": adding.schedule_button,
-    "at": adding.time_button,
-    "lg": account.language_button,
-    "vc": account.vacation_button,
-    "dm": account.delete_me_button,
-    "st": figures.stats_button,
+# Each button action, with how many arguments follow ``action:owner`` in its data.
+BUTTONS: dict[str, tuple[int, CallbackHandler]] = {
+    "t": (2, today.tap),  # habit, day
+    "s": (2, today.skip),  # habit, day
+    "a": (3, today.amount_button),  # habit, day, amount
+    "r": (4, reminding.press),  # reminder, habit, day, d|s|z
+    "h": (2, manage.press),  # habit, operation
+    "hl": (0, manage.back_button),
+    "hs": (2, manage.schedule_button),  # habit, schedule
+    "hp": (2, manage.pause_button),  # habit, days
+    "as": (1, adding.schedule_button),  # schedule
+    "at": (1, adding.time_button),  # HHMM | none | c
+    "lg": (1, account.language_button),  # language
+    "vc": (1, account.vacation_button),  # days
+    "dm": (1, account.delete_me_button),  # y | n
+    "st": (1, figures.stats_button),  # habit
 }
 
 DialogStep = Callable[[Bot, Person, types.Message, dict[str, object]], None]

@@ -23,6 +23,7 @@ from habitcore.clock import Clock, SystemClock
 from habitcore.reminders import DEFAULT_GRACE
 from habitcore.store import default_url
 from habitcore.tracker import user_exists
+from habitcore_telegram import transport
 from habitcore_telegram.bot import Bot, external_id
 from habitcore_telegram.faults import Kind, backoff, classify
 from habitcore_telegram.loop import Loop
@@ -56,6 +57,7 @@ def point_at(api_url: str) -> None:
     """Make telebot call ``{api_url}/bot{token}/{method}`` (a self-hosted Bot API server too)."""
     telebot.apihelper.API_URL = api_url + "/bot{0}/{1}"  # type: ignore[assignment]
     telebot.apihelper.FILE_URL = api_url + "/file/bot{0}/{1}"  # type: ignore[assignment]
+    telebot.apihelper.CUSTOM_REQUEST_SENDER = transport.send  # type: ignore[assignment]
 
 
 def build(settings: Settings, store: Store, clock: Clock, tuning: Tuning) -> Bot:

@@ -27,8 +27,8 @@ def reminder(owner: int, due: DueReminder) -> tuple[str, types.InlineKeyboardMar
             (tx("reminder.snooze"), pack("r", owner, *args, "z")),
         ]
     )
-    key = "reminder.snoozed_text" if due.snoozed else "reminder.text"
-    return tx(key, name=due.habit, time=due.time), markup
+    # The same words after a snooze: a reminder re-armed at a restart is snoozed too.
+    return tx("reminder.text", name=due.habit, time=due.time), markup
 
 
 def press(bot: Bot, person: Person, button: Button, call: types.CallbackQuery) -> str | None:
@@ -41,11 +41,11 @@ def press(bot: Bot, person: Person, button: Button, call: types.CallbackQuery) -
     )
     tracker, tx = person.tracker, person.tx
     name = tracker.habit(habit_id).name
+    if day != tracker.today():
+        return tx("button.old_day", day=day_title(tx, day))
     if op == "z":
         tracker.snooze(reminder_id, day, SNOOZE)
         done = tx("reminder.snoozed", name=name)
-    elif day != tracker.today():
-        return tx("button.old_day", day=day_title(tx, day))
     elif op == "d":
         tracker.check(habit_id, day)
         done = tx("today.done", name=name)

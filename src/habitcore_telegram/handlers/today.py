@@ -6,7 +6,7 @@ from datetime import date
 
 from telebot import types
 
-from habitcore import DayState, HabitStatus, Kind
+from habitcore import DayState, HabitArchived, HabitStatus, Kind
 from habitcore.habits import clean_amount
 from habitcore_telegram.bot import Bot, Person, origin
 from habitcore_telegram.buttons import BadButton, Button, keyboard, pack, unpack
@@ -94,7 +94,9 @@ def _status(person: Person, habit_id: int, day: date) -> HabitStatus:
     for status in person.tracker.habits(day):
         if status.habit.id == habit_id:
             return status
-    person.tracker.habit(habit_id)  # raises: gone, or archived
+    habit = person.tracker.habit(habit_id)  # HabitNotFound when it is gone
+    if habit.archived:
+        raise HabitArchived(habit.name)
     raise BadButton("habit")
 
 

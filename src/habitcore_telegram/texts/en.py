@@ -152,7 +152,6 @@ MESSAGES = {
     "remind.set": "I will remind you of {name} at {times}.",
     "remind.off": "No more reminders for {name}.",
     "reminder.text": "⏰ Time for {name} ({time})",
-    "reminder.snoozed_text": "⏰ Again: time for {name}",
     "reminder.done": "✅ Done",
     "reminder.skip": "⏭ Skip",
     "reminder.snooze": "💤 1 hour",

@@ -154,7 +154,6 @@ MESSAGES = {
     "remind.set": "Напомню про «{name}» в {times}.",
     "remind.off": "Напоминаний про «{name}» больше не будет.",
     "reminder.text": "⏰ Пора: {name} ({time})",
-    "reminder.snoozed_text": "⏰ Снова напоминаю: {name}",
     "reminder.done": "✅ Сделано",
     "reminder.skip": "⏭ Пропустить",
     "reminder.snooze": "💤 Через час",
