@@ -94,6 +94,8 @@ class BotRun:
         self.drain()
 
     def drain(self) -> None:
+        if not self.service.bot.answers_settled(self.timeout):
+            raise AssertionError(f"button presses were not answered\n{self.fake.recent()}")
         if not self.service.bot.outbox.wait_idle(self.timeout):
             raise AssertionError(f"the outbox did not empty\n{self.fake.recent()}")
 

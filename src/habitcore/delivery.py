@@ -104,6 +104,8 @@ def find_due(
     elif prefix is not None:
         # Only firings of users whose external id starts with ``prefix``, filtered inside the
         # limited scan: another frontend's backlog can then never fill the batch.
+        # OFFSET 0 keeps PostgreSQL from flattening the EXISTS into a semi-join that hashes
+        # the whole users and habits tables; it then probes them by key for each due row.
         owner = (
             sa.select(sa.literal(1))
             .select_from(HabitRow)
@@ -112,6 +114,7 @@ def find_due(
                 col(HabitRow.id) == ReminderRow.habit_id,
                 col(UserRow.external_id).startswith(prefix, autoescape=True),
             )
+            .offset(0)
         )
         due = due.where(owner.exists())
     firing = due.order_by(col(ReminderRow.next_fire)).limit(limit).subquery("due")

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import io
 import logging
+import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -121,6 +123,11 @@ class Bot:
         self.dialogs = Dialogs()
         self.update_id: int | None = None
         self.callbacks: dict[str, tuple[int, CallbackHandler]] = {}
+        # Button answers go out from threads of their own: the update thread never waits on
+        # Telegram's round trip for one, so taps are handled as fast as the database allows.
+        self._answering = ThreadPoolExecutor(max_workers=4, thread_name_prefix="answer")
+        self._unanswered = 0
+        self._answered = threading.Condition()
 
     # -- people --------------------------------------------------------------------------------
 
@@ -203,19 +210,38 @@ class Bot:
         more try after a short wait.
         """
         shown = clip(text or "", MAX_ANSWER) or None
-        for attempt in (1, 2):
-            try:
-                self.api.answer_callback_query(call.id, shown, show_alert=alert)
-                return
-            except Exception as error:
-                fault = classify(error)
-                if fault.kind is Kind.HARMLESS:
+        with self._answered:
+            self._unanswered += 1
+        self._answering.submit(self._answer_now, call.id, shown, alert)
+
+    def _answer_now(self, query_id: str, text: str | None, alert: bool) -> None:
+        try:
+            for attempt in (1, 2):
+                try:
+                    self.api.answer_callback_query(query_id, text, show_alert=alert)
                     return
-                if attempt == 1 and fault.kind in (Kind.RETRY_AFTER, Kind.TRANSIENT):
-                    time.sleep(min(fault.retry_after or 0.5, 2.0))
-                    continue
-                log.warning("could not answer a button press: %s", fault.description)
-                return
+                except Exception as error:
+                    fault = classify(error)
+                    if fault.kind is Kind.HARMLESS:
+                        return
+                    if attempt == 1 and fault.kind in (Kind.RETRY_AFTER, Kind.TRANSIENT):
+                        time.sleep(min(fault.retry_after or 0.5, 2.0))
+                        continue
+                    log.warning("could not answer a button press: %s", fault.description)
+                    return
+        finally:
+            with self._answered:
+                self._unanswered -= 1
+                self._answered.notify_all()
+
+    def answers_settled(self, timeout: float) -> bool:
+        """Wait until every button press taken so far has been answered (or given up on)."""
+        with self._answered:
+            return self._answered.wait_for(lambda: self._unanswered == 0, timeout)
+
+    def close(self) -> None:
+        """Send the button answers still due; after this the bot takes no more updates."""
+        self._answering.shutdown(wait=True)
 
     # -- the guards ----------------------------------------------------------------------------
 

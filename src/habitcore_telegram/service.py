@@ -159,6 +159,7 @@ class Service:
         self.stopping.set()
         with self.poller.handling:
             pass  # the poller checks the stop flag before it takes the next update
+        self.bot.close()
         if self.loop.ticking.acquire(timeout=10):
             self.loop.ticking.release()
         self.bot.outbox.stop(drain=self.tuning.drain)
