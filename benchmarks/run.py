@@ -1,8 +1,9 @@
 """Run habitcore's benchmarks and print the figures that docs/performance.md records.
 
-    python benchmarks/run.py                      # everything, SQLite and PostgreSQL (~2-4 min)
-    python benchmarks/run.py --quick              # a smaller, faster pass (~1 min)
+    python benchmarks/run.py                      # everything, SQLite and PostgreSQL (~9 min)
+    python benchmarks/run.py --quick              # a smaller, faster pass (~2-3 min)
     python benchmarks/run.py --backend sqlite --bench stats --profile
+    python benchmarks/run.py --bench telegram     # the bot: a crowd, 10,000 reminders (~7 min)
     nox -s bench -- --quick                       # the same through nox
 
 Every figure is a ratio of two timings taken in this process on the same data, each the median
@@ -22,6 +23,7 @@ import sys
 import time
 from dataclasses import asdict
 from pathlib import Path
+from typing import Any
 
 # ``python benchmarks/run.py`` puts this folder on sys.path; make the same true for ``-m`` and
 # for runs from other folders, so the sibling modules import alike everywhere.
@@ -49,22 +51,29 @@ def _user_counts(text: str) -> list[int]:
 def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="python benchmarks/run.py",
-        description="habitcore benchmarks: stats over long histories, and finding due reminders.",
+        description="habitcore benchmarks: stats over long histories, finding due reminders, "
+        "the habit command and the Telegram bot.",
     )
     parser.add_argument(
         "--quick",
         action="store_true",
-        help="3 rounds instead of 5, 3 years of history instead of 10, no due_reminders "
-        "(about a minute)",
+        help="3 rounds instead of 5, 3 years of history instead of 10, no due_reminders, "
+        "a smaller Telegram crowd and burst (two to three minutes)",
     )
     parser.add_argument(
         "--backend", choices=("sqlite", "postgres", "both"), default="both", help="default: both"
     )
     parser.add_argument(
         "--bench",
-        choices=("stats", "reminders", "cli", "all"),
+        choices=("stats", "reminders", "cli", "telegram", "all"),
         default="all",
         help="default: all (cli runs once, on SQLite, whatever --backend says)",
+    )
+    parser.add_argument(
+        "--crowd",
+        type=int,
+        default=None,
+        help="users in the Telegram benchmark's crowd (default: 1000, with --quick: 100)",
     )
     parser.add_argument(
         "--users",
@@ -112,6 +121,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         args.deliver = not args.quick
     if args.years < 1 or args.repeat < 1:
         parser.error("--years and --repeat must be at least 1")
+    if args.crowd is not None and args.crowd < 10:
+        parser.error("--crowd must be at least 10")
     return args
 
 
@@ -167,6 +178,16 @@ def main(argv: list[str] | None = None) -> int:
     print(flush=True)
 
     rows: list[Row] = []
+    telegram: list[Any] = []  # telegram_bench.Result, one per backend
+    telegram_bench: Any = None
+    if args.bench in ("telegram", "all"):
+        # Imported only when asked for: it starts the bot, which needs habitcore[telegram], and
+        # it plays users through the fake Bot API server in tests/.
+        import telegram_bench
+
+        telegram_options = telegram_bench.Options.for_run(
+            quick=args.quick, crowd=args.crowd, repeat=args.repeat
+        )
     started = time.perf_counter()
     options = reminders_bench.Options(
         repeat=args.repeat,
@@ -180,6 +201,12 @@ def main(argv: list[str] | None = None) -> int:
                 rows += stats_bench.run(backend, args.years, args.repeat, args.profile)
             if args.bench in ("reminders", "all"):
                 rows += reminders_bench.run(backend, args.users, options, args.profile)
+            if telegram_bench is not None:
+                result = telegram_bench.run(
+                    backend, telegram_options, args.profile, pace=backend is backends[0]
+                )
+                telegram.append(result)
+                rows += result.rows
         if args.bench in ("cli", "all"):
             rows += cli_bench.run(max(5, args.repeat * 2))
     finally:
@@ -196,6 +223,12 @@ def main(argv: list[str] | None = None) -> int:
         if options.deliver:
             how += f"; due_reminders: {options.deliver_runs} run(s), reset before each"
         how += ")"
+    if telegram:
+        how += (
+            "; telegram: each wave of the crowd against habitcore doing the same updates directly "
+            "right after it (the median of the 5 tap waves), find_due as for the reminders, "
+            f"due_reminders {telegram_options.deliver_runs} run(s) for 10,000 due"
+        )
     print(f"Each ratio is measured / baseline, {how}; ran in {took:.0f} s.")
     missed = [row for row in rows if row.verdict == "MISSED"]
     for row in missed:
@@ -205,6 +238,13 @@ def main(argv: list[str] | None = None) -> int:
         )
     if not missed:
         print("Every target met.")
+    if telegram:
+        print()
+        print("The Telegram bot on this machine (absolute figures: they do not carry over):")
+        print(telegram_bench.figures_table([f for result in telegram for f in result.figures]))
+        for result in telegram:
+            for note in result.notes:
+                print(f"- {note}")
     if args.json:
         args.json.write_text(
             json.dumps(
@@ -212,6 +252,10 @@ def main(argv: list[str] | None = None) -> int:
                     "command": command,
                     "machine": described,
                     "rows": [{**asdict(row), "ratio": row.ratio} for row in rows],
+                    "telegram": [
+                        asdict(figure) for result in telegram for figure in result.figures
+                    ],
+                    "telegram_notes": [note for result in telegram for note in result.notes],
                 },
                 indent=2,
             )
