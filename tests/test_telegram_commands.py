@@ -495,6 +495,7 @@ def test_habits_overview_and_a_card(bot: BotRun, ann: int) -> None:
         "✏️ Rename",
         "📅 Schedule",
         "⏰ Reminders",
+        "🎯 Amount",
         "⏸ Pause",
         "🗄 Archive",
         "🗑 Delete",
@@ -1415,3 +1416,34 @@ def test_set_my_commands_at_start_for_both_languages(bot: BotRun) -> None:
     methods = [c.method for c in bot.fake.snapshot()]
     first_poll = methods.index("getUpdates")
     assert methods[:first_poll].count("setMyCommands") == 2  # before the first update
+
+
+def test_an_amount_from_the_card_makes_a_habit_measurable(bot: BotRun, ann: int) -> None:
+    add(bot, ann, "Water")
+    card = open_card(bot, ann, "Water")
+    tap(bot, ann, card, "Amount")
+    assert bot.last(ann)["text"].startswith("A daily amount for Water, such as 8 glasses")
+    before = state(bot, ann)
+    bot.say(ann, "plenty")
+    assert bot.last(ann)["text"] == (
+        "'plenty' is not an amount; type one such as 8 glasses, at most 2 coffees, or off."
+    )
+    assert state(bot, ann) == before
+    bot.say(ann, "8 glasses")
+    assert bot.last(ann)["text"] == "Water is now daily · 8 glasses a day."
+    water = habit(bot, ann, "Water")
+    assert (water.target, water.unit, water.at_most) == (8.0, "glasses", False)
+    # The card it came from is up to date, and the checklist asks how much.
+    assert "daily · 8 glasses a day" in bot.fake.stored(ann, card["message_id"])["text"]
+    bot.say(ann, "/today")
+    assert labels(bot.last(ann))[0] == "⬜ Water 0/8"
+
+    card = open_card(bot, ann, "Water")
+    tap(bot, ann, card, "Amount")
+    bot.say(ann, "at most 2,5 coffees")
+    water = habit(bot, ann, "Water")
+    assert (water.target, water.unit, water.at_most) == (2.5, "coffees", True)
+    card = open_card(bot, ann, "Water")
+    tap(bot, ann, card, "Amount")
+    bot.say(ann, "off")
+    assert habit(bot, ann, "Water").target is None

@@ -169,9 +169,9 @@ def test_message_not_modified_is_ignored(
     checklist = telegram.last(ANN)
     caplog.clear()
     # Telegram says the edit changed nothing (a double tap from two devices, say).
-    telegram.fake.fail("editMessageText", code=400, description=NOT_MODIFIED)
+    telegram.fake.fail("editMessageReplyMarkup", code=400, description=NOT_MODIFIED)
     calls = telegram.press(ANN, checklist, button_data(checklist, "Read"))
-    edits = [c for c in calls if c.method == "editMessageText"]
+    edits = [c for c in calls if c.method == "editMessageReplyMarkup"]
     assert [c.status for c in edits] == [400]
     assert [c.params.get("text") for c in calls if c.method == "answerCallbackQuery"] == [
         "✅ Read: done"
@@ -186,7 +186,7 @@ def test_message_not_modified_is_ignored(
     assert loud(caplog) == []
     # The bot goes on.
     calls = telegram.press(ANN, checklist, button_data(checklist, "Run"))
-    assert [c.status for c in calls if c.method == "editMessageText"] == [200]
+    assert [c.status for c in calls if c.method == "editMessageReplyMarkup"] == [200]
     assert telegram.tracker(ANN).stats("Run").current_streak == 1
 
 
@@ -198,7 +198,7 @@ def test_query_too_old_is_ignored(telegram: BotRun, caplog: pytest.LogCaptureFix
     telegram.fake.fail("answerCallbackQuery", code=400, description=TOO_OLD)
     calls = telegram.press(ANN, checklist, button_data(checklist, "Read"))
     assert [c.status for c in calls if c.method == "answerCallbackQuery"] == [400]
-    assert [c.status for c in calls if c.method == "editMessageText"] == [200]
+    assert [c.status for c in calls if c.method == "editMessageReplyMarkup"] == [200]
     assert telegram.tracker(ANN).stats("Read").current_streak == 1  # the tap itself counted
     assert loud(caplog) == []
     calls = telegram.press(ANN, checklist, button_data(checklist, "Run"), query_id="next")

@@ -189,6 +189,25 @@ def due_reminders(
             return sent
 
 
+def rearm(store: Store, firings: Sequence[tuple[int, date]], at: datetime) -> None:
+    """Hand these firings (reminder id, habit day) out again at ``at``, in one transaction.
+
+    For a frontend that claimed firings and then could not send them (it is stopping): they
+    come back as snoozes, so the regular next firing is not lost. Reminders deleted meanwhile
+    are skipped.
+    """
+    if not firings:
+        return
+    table = metadata.tables["reminders"]
+    statement = (
+        sa.update(table)
+        .where(table.c.id == sa.bindparam("rid"))
+        .values(next_fire=at, next_day=sa.bindparam("day"), snoozed=True)
+    )
+    with store.write() as session:
+        session.connection().execute(statement, [{"rid": r, "day": d} for r, d in firings])
+
+
 def mark_undelivered(store: Store, reminder_id: int, day: date) -> bool:
     """Record that a firing handed out as sent never reached the person (they blocked the
     bot, say); False if there was no such sent firing."""

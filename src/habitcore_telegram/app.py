@@ -5,6 +5,7 @@ Without the ``telegram`` extra installed, it says what to install instead of a t
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
 import threading
@@ -89,8 +90,10 @@ def run(
 
     def on_signal(number: int, frame: FrameType | None) -> None:
         if stop.is_set():
-            return
-        logs.log.info("received %s", signal.Signals(number).name)
+            # A second signal means now: no draining, no re-arming.
+            logs.log.warning("received %s again: stopping at once", signal.Signals(number).name)
+            os._exit(130)
+        logs.log.info("received %s; a second one stops at once", signal.Signals(number).name)
         stop.set()
 
     signal.signal(signal.SIGINT, on_signal)

@@ -185,6 +185,14 @@ class Bot:
 
         self.outbox.put(Item(chat_id, call, "editMessageText", paced=False))
 
+    def edit_markup(
+        self, chat_id: int, message_id: int, markup: types.InlineKeyboardMarkup | None
+    ) -> None:
+        def call() -> Any:
+            return self.api.edit_message_reply_markup(chat_id, message_id, reply_markup=markup)
+
+        self.outbox.put(Item(chat_id, call, "editMessageReplyMarkup", paced=False))
+
     def send_file(
         self,
         chat_id: int,
@@ -239,9 +247,11 @@ class Bot:
         with self._answered:
             return self._answered.wait_for(lambda: self._unanswered == 0, timeout)
 
-    def close(self) -> None:
-        """Send the button answers still due; after this the bot takes no more updates."""
-        self._answering.shutdown(wait=True)
+    def close(self, wait: float = 2.0) -> None:
+        """Give the button answers still due ``wait`` seconds, then drop the rest: a press not
+        answered by then has stopped spinning on its own."""
+        self.answers_settled(wait)
+        self._answering.shutdown(wait=False, cancel_futures=True)
 
     # -- the guards ----------------------------------------------------------------------------
 

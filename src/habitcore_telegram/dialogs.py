@@ -7,6 +7,7 @@ left alone for an hour is forgotten.
 
 from __future__ import annotations
 
+import itertools
 import threading
 import time
 from dataclasses import dataclass, field
@@ -20,15 +21,17 @@ class Dialog:
     kind: str
     data: dict[str, Any] = field(default_factory=dict)
     started: float = field(default_factory=time.monotonic)
+    serial: int = 0  # new for every dialog step: a button names the step it was made for
 
 
 class Dialogs:
     def __init__(self) -> None:
         self._open: dict[int, Dialog] = {}
         self._lock = threading.Lock()
+        self._serials = itertools.count(1)
 
     def begin(self, user_id: int, kind: str, **data: Any) -> Dialog:
-        dialog = Dialog(kind, dict(data))
+        dialog = Dialog(kind, dict(data), serial=next(self._serials))
         with self._lock:
             self._open[user_id] = dialog
         return dialog

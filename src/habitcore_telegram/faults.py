@@ -28,6 +28,7 @@ class Fault:
     kind: Kind
     description: str  # what to log; built from Telegram's answer, never from a URL
     retry_after: float = 0.0
+    everyone: bool = False  # the server is out of reach: every call would fail alike
 
 
 _HARMLESS = ("message is not modified", "query is too old", "query id is invalid")
@@ -60,7 +61,7 @@ def classify(error: BaseException) -> Fault:
     if isinstance(error, requests.Timeout):
         return Fault(Kind.TRANSIENT, "the Bot API did not answer in time")
     if isinstance(error, requests.ConnectionError):
-        return Fault(Kind.TRANSIENT, "could not connect to the Bot API")
+        return Fault(Kind.TRANSIENT, "could not connect to the Bot API", everyone=True)
     if isinstance(error, requests.RequestException):
         return Fault(Kind.TRANSIENT, f"request failed ({type(error).__name__})")
     return Fault(Kind.REFUSED, f"{type(error).__name__}")

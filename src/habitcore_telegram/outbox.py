@@ -32,6 +32,7 @@ from habitcore_telegram.faults import Kind, backoff, classify
 log = logging.getLogger(__name__)
 
 URGENT, BULK = 0, 1
+GIVE_UP = 600.0  # seconds a call may keep failing (5xx, timeouts) before it is dropped
 
 
 @dataclass
@@ -42,8 +43,9 @@ class Item:
     paced: bool = True
     bulk: bool = False
     on_dropped: Callable[[], None] | None = None  # never sent (shutdown): give it back
-    on_failed: Callable[[], None] | None = None  # Telegram refused it for good (403, 400)
+    on_failed: Callable[[], None] | None = None  # refused for good (403, 400), or given up on
     attempts: int = 0
+    first_failed: float | None = None
 
 
 @dataclass
@@ -99,8 +101,13 @@ class Outbox:
 
     def put(self, item: Item) -> None:
         with self._lock:
-            if self._stopping and item.on_dropped is not None:
-                item.on_dropped()
+            if self._stopping:
+                if item.on_dropped is not None:
+                    item.on_dropped()
+                else:
+                    log.warning(
+                        "not sent, the bot is stopping: %s to chat %s", item.what, item.chat_id
+                    )
                 return
             chat = self._chats.setdefault(item.chat_id, _Chat())
             level = BULK if item.bulk else URGENT
@@ -120,35 +127,44 @@ class Outbox:
             thread.start()
             self._threads.append(thread)
 
-    def stop(self, drain: float = 3.0) -> int:
+    def stop(self, drain: float = 3.0, join: float = 5.0) -> int:
         """Send what fits in ``drain`` seconds, then give the rest back; how many were given back.
 
         Urgent replies usually fit; queued reminders that do not are handed to their
-        ``on_dropped`` (the bot re-arms them, so they go out after a restart).
+        ``on_dropped`` (the bot re-arms them, so they go out after a restart). A call in flight
+        is waited for up to ``join`` seconds; if it fails, it is given back too.
         """
         deadline = time.monotonic() + drain
         while time.monotonic() < deadline and self.pending():
             time.sleep(0.02)
         with self._lock:
             self._stopping = True
+            self._lock.notify_all()
+        for thread in self._threads:
+            thread.join(timeout=join)
+        with self._lock:
             left = [
                 item for chat in self._chats.values() for queue in chat.queues for item in queue
             ]
             for chat in self._chats.values():
                 for queue in chat.queues:
                     queue.clear()
-            self._lock.notify_all()
-        for thread in self._threads:
-            thread.join(timeout=max(0.1, deadline - time.monotonic() + 5.0))
         for item in left:
             if item.on_dropped is not None:
                 try:
                     item.on_dropped()
                 except Exception:
                     log.exception("could not give back an unsent %s", item.what)
+        replies = sum(1 for item in left if not item.bulk)
+        given_back = sum(1 for item in left if item.bulk and item.on_dropped is not None)
         if left:
             log.warning(
-                "stopped with %d message(s) unsent; reminders among them were re-armed", len(left)
+                "stopped with %d message(s) unsent: %d repl(ies) dropped, %d reminder(s) "
+                "re-armed for after the restart, %d other(s) dropped",
+                len(left),
+                replies,
+                given_back,
+                len(left) - replies - given_back,
             )
         return len(left)
 
@@ -200,7 +216,11 @@ class Outbox:
                 for level, heap in enumerate(self._heaps):
                     while heap:
                         key, _seq, chat_id = heap[0]
-                        chat = self._chats[chat_id]
+                        found = self._chats.get(chat_id)
+                        if found is None:
+                            heapq.heappop(heap)
+                            continue
+                        chat = found
                         if chat.in_flight or not chat.queues[level]:
                             heapq.heappop(heap)
                             chat.listed[level] = False
@@ -230,6 +250,8 @@ class Outbox:
                 return
             try:
                 self._deliver(item)
+            except Exception:  # a worker must outlive any one message
+                log.exception("sending %s to chat %s failed unexpectedly", item.what, item.chat_id)
             finally:
                 with self._lock:
                     self._busy -= 1
@@ -237,7 +259,7 @@ class Outbox:
                     chat.in_flight = False
                     # An idle chat is forgotten once its pace no longer matters.
                     quiet = self.clock() - chat.last_send > self.chat_interval * self.chat_burst
-                    if not any(chat.queues) and quiet:
+                    if not any(chat.queues) and not any(chat.listed) and quiet:
                         self._chats.pop(item.chat_id, None)
                     else:
                         self._list(item.chat_id, chat, URGENT)
@@ -283,7 +305,9 @@ class Outbox:
             except Exception:
                 log.exception("could not mark chat %s inactive", item.chat_id)
             return
-        if fault.kind in (Kind.RETRY_AFTER, Kind.TRANSIENT):
+        item.first_failed = now if item.first_failed is None else item.first_failed
+        retry = fault.kind in (Kind.RETRY_AFTER, Kind.TRANSIENT)
+        if retry and now - item.first_failed < GIVE_UP:
             item.attempts += 1
             wait = fault.retry_after if fault.kind is Kind.RETRY_AFTER else backoff(item.attempts)
             log.warning(
@@ -293,7 +317,10 @@ class Outbox:
                 chat = self._chats[item.chat_id]
                 chat.queues[BULK if item.bulk else URGENT].appendleft(item)
                 chat.paused_until = max(chat.paused_until, now + wait)
-                self._paused_until = max(self._paused_until, now + wait)
+                # A 429 or an unreachable server holds everyone back; a 5xx or a timeout on
+                # one call holds back only its chat, so one bad chat cannot stall the rest.
+                if fault.kind is Kind.RETRY_AFTER or fault.everyone:
+                    self._paused_until = max(self._paused_until, now + wait)
                 self.counters.retried += 1
             return
         with self._lock:

@@ -57,7 +57,7 @@ def draw(
                 (((d.toordinal() - monday) // 7), d.strftime("%b")) for d, _ in days if d.day == 1
             ]
             heat.set_xticks([m for m, _ in months], [n for _, n in months], fontsize=7)
-            heat.set_title(title, fontsize=10)
+            heat.set_title(title, fontsize=10, parse_math=False)  # "$5 a day" is not TeX
             heat.tick_params(length=0)
             for side in heat.spines.values():
                 side.set_visible(False)

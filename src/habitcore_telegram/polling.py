@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
+from typing import Any
 
 import telebot
 from telebot import types
@@ -41,11 +42,12 @@ class Poller:
     def run(self) -> None:
         while not self.stop.is_set():
             try:
-                updates = self.api.get_updates(
+                raw: list[dict[str, Any]] = telebot.apihelper.get_updates(  # type: ignore[no-untyped-call]
+                    self.api.token,
                     offset=self.offset,
                     timeout=self.timeout + 10,
-                    long_polling_timeout=self.timeout,
                     allowed_updates=ALLOWED_UPDATES,
+                    long_polling_timeout=self.timeout,
                 )
             except Exception as error:
                 if self.stop.is_set():
@@ -62,12 +64,27 @@ class Poller:
             if self.failures:
                 log.info("the Bot API answers again after %d failed attempt(s)", self.failures)
                 self.failures = 0
-            for update in updates:
+            for data in raw:
                 with self.handling:
                     if self.stop.is_set():
                         return
-                    self.handle(update)
-                    self.offset = update.update_id + 1
+                    update = self.read(data)
+                    if update is not None:
+                        self.handle(update)
+                    self.offset = int(data["update_id"]) + 1
+
+    def read(self, data: dict[str, Any]) -> types.Update | None:
+        """One update as telebot's object; None (logged, then skipped) if telebot cannot read it.
+
+        Parsed one by one, so one update of a shape this telebot does not know (a newer Bot API
+        field, say) is passed over instead of failing every poll after it for good.
+        """
+        try:
+            update: types.Update = types.Update.de_json(data)  # type: ignore[no-untyped-call]
+            return update
+        except Exception:
+            log.exception("update %s could not be read; it is skipped", data.get("update_id"))
+            return None
 
     def confirm(self) -> None:
         """Tell Telegram the handled updates are done, so a restart does not see them again."""

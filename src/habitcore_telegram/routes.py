@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import telebot
 from telebot import types
 
 from habitcore_telegram.bot import Bot, CallbackHandler, MessageHandler, Person
@@ -47,8 +48,8 @@ BUTTONS: dict[str, tuple[int, CallbackHandler]] = {
     "hl": (0, manage.back_button),
     "hs": (2, manage.schedule_button),  # habit, schedule
     "hp": (2, manage.pause_button),  # habit, days
-    "as": (1, adding.schedule_button),  # schedule
-    "at": (1, adding.time_button),  # HHMM | none | c
+    "as": (2, adding.schedule_button),  # dialog serial, schedule
+    "at": (2, adding.time_button),  # dialog serial, HHMM | none | c
     "lg": (1, account.language_button),  # language
     "vc": (1, account.vacation_button),  # days
     "dm": (1, account.delete_me_button),  # y | n
@@ -68,6 +69,7 @@ DIALOGS: dict[str, DialogStep] = {
     "rename": manage.rename_text,
     "schedule": manage.schedule_text,
     "remind": manage.reminders_text,
+    "target": manage.target_text,
 }
 
 
@@ -107,7 +109,9 @@ def register(bot: Bot) -> None:
     api.message_handler(content_types=["text"])(bot.on_message(text))
     api.message_handler(content_types=["location"])(bot.on_message(account.location))
     api.message_handler(content_types=["document"])(bot.on_message(data.document))
-    api.message_handler(func=lambda message: True, content_types=OTHER_CONTENT)(
+    # Everything else a person can send (a sticker, a photo, a story, a game …) gets a hint;
+    # telebot tries handlers in order, so this one only sees what the others did not take.
+    api.message_handler(func=lambda message: True, content_types=ANYTHING)(
         bot.on_message(account.other_content)
     )
     api.callback_query_handler(func=lambda call: True)(  # type: ignore[no-untyped-call]
@@ -115,16 +119,4 @@ def register(bot: Bot) -> None:
     )
 
 
-OTHER_CONTENT = [
-    "audio",
-    "photo",
-    "sticker",
-    "video",
-    "video_note",
-    "voice",
-    "contact",
-    "venue",
-    "animation",
-    "poll",
-    "dice",
-]
+ANYTHING = sorted(set(telebot.util.content_type_media) | {"game", "story", "giveaway"})

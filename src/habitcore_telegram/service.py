@@ -149,7 +149,7 @@ class Service:
         ]
         for thread in self._threads:
             thread.start()
-        log.info("habit-telegram is running (API %s)", self.settings.api_url)
+        log.info("habit-telegram is running (API %s)", self.settings.api_host)
         return True
 
     def stop(self) -> float:
@@ -160,9 +160,13 @@ class Service:
         with self.poller.handling:
             pass  # the poller checks the stop flag before it takes the next update
         self.bot.close()
-        if self.loop.ticking.acquire(timeout=10):
+        # A tick in progress ends (mornings stop between people; 10,000 reminders take seconds).
+        if self.loop.ticking.acquire(timeout=30):
             self.loop.ticking.release()
+        else:
+            log.warning("the reminder tick did not end in 30 s; stopping without it")
         self.bot.outbox.stop(drain=self.tuning.drain)
+        self.loop.return_unsent()
         self.poller.confirm()
         self.store.close()
         took = time.monotonic() - started

@@ -24,9 +24,15 @@ class Settings:
     database_url: str | None = None
     log_level: str = "INFO"
 
+    @property
+    def api_host(self) -> str:
+        """The API address without any user name or password in it, for logs."""
+        parts = urlsplit(self.api_url)
+        return f"{parts.scheme}://{parts.hostname or ''}{f':{parts.port}' if parts.port else ''}"
+
     def __repr__(self) -> str:  # a settings object in a traceback must not carry the secret
         return (
-            f"Settings(token='<hidden>', api_url={self.api_url!r}, "
+            f"Settings(token='<hidden>', api_url={self.api_host!r}, "
             f"database_url={'<set>' if self.database_url else None}, log_level={self.log_level!r})"
         )
 

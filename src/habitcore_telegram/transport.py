@@ -36,3 +36,22 @@ def send(
     if method.lower() == "get" and not files:
         return _session().get(url, params=params, timeout=timeout, proxies=proxies)
     return _session().post(url, data=params, files=files, timeout=timeout, proxies=proxies)
+
+
+class TooLarge(Exception):
+    """A download went past its limit."""
+
+
+def fetch(url: str, limit: int, timeout: float = 30.0) -> bytes:
+    """GET ``url`` within ``timeout`` seconds per read, refusing more than ``limit`` bytes.
+
+    telebot's own download has no timeout, and the update thread waits for it.
+    """
+    with _session().get(url, timeout=timeout, stream=True) as response:
+        response.raise_for_status()
+        received = bytearray()
+        for chunk in response.iter_content(64 * 1024):
+            received += chunk
+            if len(received) > limit:
+                raise TooLarge(url)
+        return bytes(received)

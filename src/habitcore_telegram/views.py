@@ -22,7 +22,7 @@ SHOWN_TODAY = (DayState.DUE, DayState.DONE, DayState.SKIPPED)
 def amount(value: float | None) -> str:
     if value is None:
         return "0"
-    return f"{value:g}" if value == int(value) else f"{value:.2f}".rstrip("0").rstrip(".")
+    return str(int(value)) if value == int(value) else f"{value:.2f}".rstrip("0").rstrip(".")
 
 
 def label(status: HabitStatus) -> str:

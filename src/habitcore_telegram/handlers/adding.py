@@ -59,20 +59,20 @@ def name_text(bot: Bot, person: Person, message: types.Message, data: dict[str, 
         existing = None
     if existing is not None and not existing.archived:
         raise DuplicateHabit(existing.name)
-    bot.dialogs.begin(person.telegram_id, "add_schedule", name=name)
+    serial = bot.dialogs.begin(person.telegram_id, "add_schedule", name=name).serial
     owner, tx = person.telegram_id, person.tx
     markup = keyboard(
-        [(tx(f"add.schedule.{key}"), pack("as", owner, key)) for key in SCHEDULES],
-        [(tx("add.schedule.custom"), pack("as", owner, "c"))],
+        [(tx(f"add.schedule.{key}"), pack("as", owner, serial, key)) for key in SCHEDULES],
+        [(tx("add.schedule.custom"), pack("as", owner, serial, "c"))],
     )
     bot.send(person.chat_id, person.tx("add.ask_schedule", name=name), markup)
 
 
 def schedule_button(bot: Bot, person: Person, button: Button, call: types.CallbackQuery) -> str:
     dialog = bot.dialogs.get(person.telegram_id)
-    if dialog is None or dialog.kind != "add_schedule":
+    if dialog is None or dialog.kind != "add_schedule" or dialog.serial != button.number(0):
         return person.tx("dialog.over")
-    choice = button.text(0)
+    choice = button.text(1)
     if choice == "c":
         dialog.kind = "add_schedule_text"
         bot.send(person.chat_id, person.tx("add.ask_custom"))
@@ -91,13 +91,13 @@ def schedule_text(
 
 
 def _ask_time(bot: Bot, person: Person, name: str, schedule: str) -> None:
-    bot.dialogs.begin(person.telegram_id, "add_time", name=name, schedule=schedule)
+    serial = bot.dialogs.begin(person.telegram_id, "add_time", name=name, schedule=schedule).serial
     owner, tx = person.telegram_id, person.tx
     markup = keyboard(
-        [(t, pack("at", owner, t.replace(":", ""))) for t in TIMES],
+        [(t, pack("at", owner, serial, t.replace(":", ""))) for t in TIMES],
         [
-            (tx("add.time.none"), pack("at", owner, "none")),
-            (tx("add.time.other"), pack("at", owner, "c")),
+            (tx("add.time.none"), pack("at", owner, serial, "none")),
+            (tx("add.time.other"), pack("at", owner, serial, "c")),
         ],
     )
     bot.send(person.chat_id, person.tx("add.ask_time"), markup)
@@ -105,9 +105,9 @@ def _ask_time(bot: Bot, person: Person, name: str, schedule: str) -> None:
 
 def time_button(bot: Bot, person: Person, button: Button, call: types.CallbackQuery) -> str:
     dialog = bot.dialogs.get(person.telegram_id)
-    if dialog is None or dialog.kind != "add_time":
+    if dialog is None or dialog.kind != "add_time" or dialog.serial != button.number(0):
         return person.tx("dialog.over")
-    choice = button.text(0)
+    choice = button.text(1)
     name, schedule = str(dialog.data["name"]), str(dialog.data["schedule"])
     if choice == "c":
         dialog.kind = "add_time_text"

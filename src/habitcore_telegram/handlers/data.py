@@ -4,10 +4,17 @@ all or nothing."""
 from __future__ import annotations
 
 import json
+import logging
 
+import requests
+import telebot
 from telebot import types
 
+from habitcore_telegram import transport
 from habitcore_telegram.bot import Bot, Person
+from habitcore_telegram.faults import classify
+
+log = logging.getLogger(__name__)
 
 MAX_IMPORT = 10 * 1024 * 1024  # the Bot API serves files up to 20 MB; an export is far smaller
 
@@ -45,9 +52,15 @@ def document(bot: Bot, person: Person, message: types.Message) -> None:
     if not info.file_path:
         bot.send(person.chat_id, person.tx("import.not_json"))
         return
-    raw = bot.api.download_file(info.file_path)
-    if len(raw) > MAX_IMPORT:
+    url = str(telebot.apihelper.FILE_URL or "").format(bot.api.token, info.file_path)
+    try:
+        raw = transport.fetch(url, MAX_IMPORT)
+    except transport.TooLarge:
         bot.send(person.chat_id, person.tx("import.too_big", mb=MAX_IMPORT // (1024 * 1024)))
+        return
+    except requests.RequestException as error:
+        log.warning("could not download an import: %s", classify(error).description)
+        bot.send(person.chat_id, person.tx("import.download_failed"))
         return
     try:
         data = json.loads(raw.decode("utf-8-sig"))

@@ -3,6 +3,7 @@ and ``/remind`` for setting reminders in one line."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 from telebot import types
@@ -69,8 +70,9 @@ def card(person: Person, habit: Habit) -> tuple[str, types.InlineKeyboardMarkup]
                     tx("card.paused", start=pause.start.isoformat(), end=pause.end.isoformat())
                 )
         markup.row(button("card.rename", "r"), button("card.schedule", "s"))
-        markup.row(button("card.reminders_button", "m"), button("card.pause", "p"))
-        markup.row(button("card.archive", "a"), button("card.delete", "d"))
+        markup.row(button("card.reminders_button", "m"), button("card.target", "g"))
+        markup.row(button("card.pause", "p"), button("card.archive", "a"))
+        markup.row(button("card.delete", "d"))
     markup.row(types.InlineKeyboardButton(tx("card.back"), callback_data=pack("hl", owner)))
     return "\n".join(lines), markup
 
@@ -104,6 +106,10 @@ def press(bot: Bot, person: Person, button: Button, call: types.CallbackQuery) -
         bot.dialogs.begin(owner, "remind", habit=habit_id, card=message_id)
         bot.send(person.chat_id, tx("card.ask_reminders", name=habit.name))
         return tx("card.reminders_button")
+    elif op == "g":
+        bot.dialogs.begin(owner, "target", habit=habit_id, card=message_id)
+        bot.send(person.chat_id, tx("card.ask_target", name=habit.name))
+        return tx("card.target")
     elif op == "p":
         choices = [(tx.count("n.days", n), pack("hp", owner, habit_id, n)) for n in PAUSES]
         resume = [(tx("card.resume"), pack("hp", owner, habit_id, 0))]
@@ -216,6 +222,33 @@ def _typed_done(bot: Bot, person: Person, data: dict[str, object], habit: Habit,
     if isinstance(card_id, int):
         text, markup = card(person, habit)
         bot.edit(person.chat_id, card_id, text, markup)
+
+
+TARGET = re.compile(
+    r"(?P<most>at most|max|не больше|максимум)?\s*(?P<n>[0-9]+(?:[.,][0-9]+)?)\s*(?P<unit>.*)",
+    re.IGNORECASE,
+)
+
+
+def target_text(bot: Bot, person: Person, message: types.Message, data: dict[str, object]) -> None:
+    """``8 glasses``, ``at most 2 coffees`` or ``off``: the habit's daily amount, in one edit."""
+    typed = " ".join((message.text or "").split())
+    habit_id = int(str(data["habit"]))
+    if typed.lower() in ("off", "none", "выкл", "нет"):
+        habit = person.tracker.edit_habit(habit_id, target=None, at_most=False)
+    else:
+        found = TARGET.fullmatch(typed)
+        if found is None:
+            bot.send(person.chat_id, person.tx("card.bad_target", text=typed[:40]))
+            return
+        habit = person.tracker.edit_habit(
+            habit_id,
+            target=float(found["n"].replace(",", ".")),
+            unit=found["unit"].strip() or None,
+            at_most=bool(found["most"]),
+        )
+    said = person.tx("card.schedule_set", name=habit.name, goal=goal(person.tx, habit))
+    _typed_done(bot, person, data, habit, said)
 
 
 def _set_reminders(person: Person, habit: int | str, typed: str) -> Habit:

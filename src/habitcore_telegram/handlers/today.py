@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from telebot import types
@@ -12,6 +13,7 @@ from habitcore_telegram.bot import Bot, Person, origin
 from habitcore_telegram.buttons import BadButton, Button, keyboard, pack, unpack
 from habitcore_telegram.views import SHOWN_TODAY, amount, day_title, label
 
+AMOUNT = re.compile(r"(0|[1-9][0-9]{0,8})(\.[0-9]{1,2})?")  # as amount() writes them
 PAGE = 40  # habits per message: two buttons each stays well inside Telegram's 100
 
 
@@ -85,9 +87,12 @@ def listed(message: types.Message | None) -> list[int]:
 
 
 def refresh(bot: Bot, person: Person, message_id: int, ids: list[int]) -> None:
-    """Redraw a checklist message with the habits it already lists."""
-    text, markup = pages(person, ids)[0]
-    bot.edit(person.chat_id, message_id, text, markup)
+    """Redraw the buttons of a checklist message, for the habits it already lists.
+
+    Only the buttons: the text above them (a morning summary, a page number) stays as it was.
+    """
+    _text, markup = pages(person, ids)[0]
+    bot.edit_markup(person.chat_id, message_id, markup)
 
 
 def _status(person: Person, habit_id: int, day: date) -> HabitStatus:
@@ -204,10 +209,10 @@ def amount_button(
     day = _current_day(person, button, 1)
     if isinstance(day, str):
         return day
-    try:
-        value = float(button.text(2))
-    except ValueError:
-        raise BadButton("amount") from None
+    text = button.text(2)
+    if not AMOUNT.fullmatch(text):
+        raise BadButton("amount")
+    value = float(text)
     habit_id = button.number(0)
     text = record_amount(person, habit_id, day, value)
     dialog = bot.dialogs.get(person.telegram_id)

@@ -126,6 +126,11 @@ MESSAGES = {
     "card.schedule": "📅 Schedule",
     "card.reminders_button": "⏰ Reminders",
     "card.pause": "⏸ Pause",
+    "card.target": "🎯 Amount",
+    "card.ask_target": "A daily amount for {name}, such as 8 glasses or at most 2 coffees; "
+    "off makes it a yes/no habit again.",
+    "card.bad_target": "{text!r} is not an amount; type one such as 8 glasses, at most 2 "
+    "coffees, or off.",
     "card.archive": "🗄 Archive",
     "card.unarchive": "♻️ Unarchive",
     "card.delete": "🗑 Delete",
@@ -172,6 +177,8 @@ MESSAGES = {
     "import.too_big": "That file is too big: an export is at most {mb} MB.",
     "import.not_json": "That file is not JSON; send the .json file /export gave you.",
     "import.working": "⏳ Importing…",
+    "import.download_failed": "I could not fetch that file from Telegram; nothing changed. "
+    "Please send it again.",
     "import.not_export": "That file is JSON but not a habitcore export; send the .json file "
     "/export gave you.",
     "import.done": "Imported: {added}, {merged}, {checkins}, {pauses}.",

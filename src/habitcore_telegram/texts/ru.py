@@ -128,6 +128,11 @@ MESSAGES = {
     "card.schedule": "📅 Расписание",
     "card.reminders_button": "⏰ Напоминания",
     "card.pause": "⏸ Пауза",
+    "card.target": "🎯 Количество",
+    "card.ask_target": "Сколько в день для «{name}»: например, 8 стаканов или не больше 2 чашек; "
+    "off вернёт её к «да/нет».",
+    "card.bad_target": "{text!r} — не количество; напишите, например, 8 стаканов, не больше 2 "
+    "чашек или off.",
     "card.archive": "🗄 В архив",
     "card.unarchive": "♻️ Из архива",
     "card.delete": "🗑 Удалить",
@@ -174,6 +179,8 @@ MESSAGES = {
     "import.too_big": "Файл слишком большой: выгрузка — не больше {mb} МБ.",
     "import.not_json": "Это не JSON; пришлите .json-файл, который выдал /export.",
     "import.working": "⏳ Импортирую…",
+    "import.download_failed": "Не удалось получить файл от Telegram; ничего не изменилось. "
+    "Пришлите его ещё раз.",
     "import.not_export": "Это JSON, но не выгрузка habitcore; пришлите .json-файл, который выдал "
     "/export.",
     "import.done": "Импортировано: {added}, {merged}, {checkins}, {pauses}.",
