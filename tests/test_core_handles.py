@@ -480,3 +480,18 @@ def test_a_sent_firing_that_never_arrived_is_recorded_as_undelivered(
     assert not delivery.mark_undelivered(store, firing.reminder_id, firing.day)
     assert not delivery.mark_undelivered(store, firing.reminder_id, date(2026, 1, 9))
     assert _log(store) == [("2026-01-10", "undelivered")]
+
+
+def test_claimed_firings_given_back_fire_again_once(store: Store, clock: FakeClock) -> None:
+    with_reminder(store, clock, "telegram:1", "Read", "13:00")
+    gone = with_reminder(store, clock, "telegram:2", "Walk", "13:00")
+    claimed = delivery.due_reminders(store, utc(10, 13, 1), DEFAULT_GRACE, prefix="telegram:")
+    assert len(claimed) == 2
+    Tracker(store, user="telegram:2", clock=clock).delete_habit(gone)
+    # The frontend could not send them (it was stopping): both are given back, in one go.
+    delivery.rearm(store, [(f.reminder_id, f.day) for f in claimed], utc(10, 13, 5))
+    assert delivery.due_reminders(store, utc(10, 13, 4), DEFAULT_GRACE) == []
+    again = delivery.due_reminders(store, utc(10, 13, 5), DEFAULT_GRACE, prefix="telegram:")
+    assert [(f.habit, f.day, f.snoozed) for f in again] == [("Read", TODAY, True)]
+    assert delivery.due_reminders(store, utc(10, 13, 6), DEFAULT_GRACE) == []
+    delivery.rearm(store, [], utc(10, 13, 7))  # nothing to give back is no error
