@@ -495,3 +495,18 @@ def test_claimed_firings_given_back_fire_again_once(store: Store, clock: FakeClo
     assert [(f.habit, f.day, f.snoozed) for f in again] == [("Read", TODAY, True)]
     assert delivery.due_reminders(store, utc(10, 13, 6), DEFAULT_GRACE) == []
     delivery.rearm(store, [], utc(10, 13, 7))  # nothing to give back is no error
+
+
+def test_an_import_restores_a_chosen_zone_and_keeps_one_never_chosen(
+    store: Store, clock: FakeClock
+) -> None:
+    chose = Tracker(store, user="telegram:10", clock=clock)
+    chose.set_timezone("Asia/Tokyo")
+    never = Tracker(store, user="telegram:11", clock=clock)  # still the default UTC
+    assert not never.settings().timezone_set
+    target = Tracker(store, user="telegram:12", clock=clock)
+    target.set_timezone("Europe/Moscow")
+    target.import_data(never.export())
+    assert (target.settings().timezone, target.settings().timezone_set) == ("Europe/Moscow", True)
+    target.import_data(chose.export())
+    assert (target.settings().timezone, target.settings().timezone_set) == ("Asia/Tokyo", True)

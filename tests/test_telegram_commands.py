@@ -1447,3 +1447,17 @@ def test_an_amount_from_the_card_makes_a_habit_measurable(bot: BotRun, ann: int)
     tap(bot, ann, card, "Amount")
     bot.say(ann, "off")
     assert habit(bot, ann, "Water").target is None
+
+
+def test_an_import_keeps_the_chats_language(bot: BotRun, ann: int, bob: int) -> None:
+    add(bot, ann, "Read")
+    document, _ = export_of(bot, ann)  # an English user's export
+    bot.say(bob, "/start", language_code="ru")
+    bot.say(bob, "/timezone Europe/Moscow")
+    bot.say(bob, "/import")
+    bot.document(bob, "habitcore.json", document.files["document"])
+    assert bot.last(bob)["text"].startswith("Импортировано:")
+    assert bot.tracker(bob).settings().language == "ru"
+    # Ann never chose a zone, so her export's default UTC does not replace Bob's choice.
+    assert bot.tracker(bob).settings().timezone == "Europe/Moscow"
+    assert [s.habit.name for s in bot.tracker(bob).habits()] == ["Read"]

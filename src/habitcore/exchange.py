@@ -252,10 +252,11 @@ def _settings(raw: dict[str, Any]) -> dict[str, Any]:
     result: dict[str, Any] = {}
     try:
         if "timezone" in raw:
-            result["timezone"] = parse_timezone(raw["timezone"]).key
-            result["timezone_set"] = _flag(
-                {"timezone_set": True, **raw}, "timezone_set", "settings"
-            )
+            zone = parse_timezone(raw["timezone"]).key
+            # A zone the exporting user never chose (still the default) is no choice to
+            # restore: it must not replace the zone the importing user did choose.
+            if _flag({"timezone_set": True, **raw}, "timezone_set", "settings"):
+                result["timezone"], result["timezone_set"] = zone, True
         if "day_start" in raw:
             result["day_start"] = minutes_of(parse_time_of_day(raw["day_start"]))
         if "week_start" in raw:

@@ -70,6 +70,11 @@ def document(bot: Bot, person: Person, message: types.Message) -> None:
     if not isinstance(data, dict):
         bot.send(person.chat_id, person.tx("import.not_export"))
         return
+    settings = data.get("settings")
+    if isinstance(settings, dict):
+        # The language is this chat's choice; an export from the habit command (English)
+        # must not switch a Russian chat. Zone, day start and the rest are restored.
+        data = {**data, "settings": {k: v for k, v in settings.items() if k != "language"}}
     bot.send(person.chat_id, person.tx("import.working"))
     summary = person.tracker.import_data(data)
     bot.dialogs.end(person.telegram_id)
