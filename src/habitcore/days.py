@@ -101,14 +101,13 @@ def offset_zone(text: str) -> ZoneInfo | None:
         return None
     sign, hours, minutes = match.group(1), int(match.group(2)), int(match.group(3) or 0)
     total = (hours * 60 + minutes) * (-1 if sign == "-" else 1)
-    if minutes >= 60 or not -12 * 60 <= total <= 14 * 60:
-        raise InvalidTimezone(f"{shown(text)} is not a UTC offset in use; {_ZONE_HINT}.")
-    if total == 0:
-        return ZoneInfo("UTC")
-    if minutes == 0:
-        return ZoneInfo(f"Etc/GMT{'-' if total > 0 else '+'}{hours}")
-    if total in _PART_HOUR_ZONES:
-        return ZoneInfo(_PART_HOUR_ZONES[total])
+    if minutes < 60 and -12 * 60 <= total <= 14 * 60:
+        if total == 0:
+            return ZoneInfo("UTC")
+        if minutes == 0:
+            return ZoneInfo(f"Etc/GMT{'-' if total > 0 else '+'}{hours}")
+        if total in _PART_HOUR_ZONES:
+            return ZoneInfo(_PART_HOUR_ZONES[total])
     raise InvalidTimezone(f"{shown(text)} is not a UTC offset in use; {_ZONE_HINT}.")
 
 

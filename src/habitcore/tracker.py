@@ -141,10 +141,12 @@ def open(
 
 def user_exists(store: Store, user: str) -> bool:
     """Whether ``user`` has anything stored, without creating them as ``Tracker`` would."""
+    return _user_id_of(store, user) is not None
+
+
+def _user_id_of(store: Store, user: str) -> int | None:
     with store.read() as session:
-        return (
-            session.exec(select(UserRow.id).where(UserRow.external_id == user)).first() is not None
-        )
+        return session.exec(select(UserRow.id).where(UserRow.external_id == user)).first()
 
 
 class Tracker:
@@ -695,8 +697,7 @@ class Tracker:
         )
 
     def _ensure_user(self) -> int:
-        with self.store.read() as session:
-            found = session.exec(select(UserRow.id).where(UserRow.external_id == self.user)).first()
+        found = _user_id_of(self.store, self.user)
         if found is not None:
             return found
         local = self.user == LOCAL_USER
@@ -718,10 +719,7 @@ class Tracker:
         except Exception:
             # Another process created the same user a moment ago.
             self.created = False
-            with self.store.read() as session:
-                found = session.exec(
-                    select(UserRow.id).where(UserRow.external_id == self.user)
-                ).first()
+            found = _user_id_of(self.store, self.user)
             if found is None:
                 raise
             return found

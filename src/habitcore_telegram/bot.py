@@ -178,10 +178,10 @@ class Bot:
     def edit(
         self, chat_id: int, message_id: int, text: str, markup: types.InlineKeyboardMarkup | None
     ) -> None:
+        shown = clip(text, MAX_TEXT)  # an edit stays one message
+
         def call() -> Any:
-            return self.api.edit_message_text(
-                split_text(text)[0], chat_id, message_id, reply_markup=markup
-            )
+            return self.api.edit_message_text(shown, chat_id, message_id, reply_markup=markup)
 
         self.outbox.put(Item(chat_id, call, "editMessageText", paced=False))
 
@@ -260,18 +260,16 @@ class Bot:
             user = message.from_user
             if user is None or user.is_bot:
                 return
-            if message.chat.type != "private":
-                self.send(message.chat.id, Texts(language_of(user.language_code))("private_only"))
-                return
             tx = Texts(language_of(user.language_code))
+            if message.chat.type != "private":
+                self.send(message.chat.id, tx("private_only"))
+                return
             try:
                 person = self.person(user, message.chat.id)
                 tx = person.tx
                 handler(self, person, message)
             except HabitcoreError as error:
-                if isinstance(error, StoreError):
-                    log.error("update %s: %s", self.update_id, error)
-                self.send(message.chat.id, tx.error(error))
+                self.send(message.chat.id, self._refusal(tx, error))
             except Exception:
                 log.exception("update %s failed in %s", self.update_id, handler.__name__)
                 self.send(message.chat.id, tx("apology"))
@@ -302,14 +300,18 @@ class Bot:
         except HabitArchived:
             answer = tx("button.archived")
         except HabitcoreError as error:
-            if isinstance(error, StoreError):
-                log.error("update %s: %s", self.update_id, error)
-            answer, alert = tx.error(error), True
+            answer, alert = self._refusal(tx, error), True
         except Exception:
             log.exception("update %s failed on a button", self.update_id)
             answer = tx("apology")
         finally:
             self.answer(call, answer, alert)
+
+    def _refusal(self, tx: Texts, error: HabitcoreError) -> str:
+        """What to tell the person; a storage failure is also the operator's business."""
+        if isinstance(error, StoreError):
+            log.error("update %s: %s", self.update_id, error)
+        return tx.error(error)
 
     def handle(self, update: types.Update) -> None:
         """One update from the poller; nothing it does can stop the bot."""

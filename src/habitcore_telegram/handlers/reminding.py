@@ -12,7 +12,6 @@ from habitcore_telegram.bot import Bot, Person
 from habitcore_telegram.buttons import BadButton, Button, keyboard, pack
 from habitcore_telegram.handlers import today
 from habitcore_telegram.texts import Texts
-from habitcore_telegram.views import day_title
 
 SNOOZE = timedelta(hours=1)
 
@@ -41,8 +40,9 @@ def press(bot: Bot, person: Person, button: Button, call: types.CallbackQuery) -
     )
     tracker, tx = person.tracker, person.tx
     name = tracker.habit(habit_id).name
-    if day != tracker.today():
-        return tx("button.old_day", day=day_title(tx, day))
+    why = today.stale(person, day)
+    if why is not None:
+        return why
     if op == "z":
         tracker.snooze(reminder_id, day, SNOOZE)
         done = tx("reminder.snoozed", name=name)

@@ -105,12 +105,16 @@ def _status(person: Person, habit_id: int, day: date) -> HabitStatus:
     raise BadButton("habit")
 
 
+def stale(person: Person, day: date) -> str | None:
+    """Why something made for habit day ``day`` no longer applies (that day is over), or None."""
+    if day != person.tracker.today():
+        return person.tx("button.old_day", day=day_title(person.tx, day))
+    return None
+
+
 def _current_day(person: Person, button: Button, index: int) -> date | str:
     day = button.day(index)
-    today = person.tracker.today()
-    if day != today:
-        return person.tx("button.old_day", day=day_title(person.tx, day))
-    return day
+    return stale(person, day) or day
 
 
 def _pressed(person: Person, button: Button) -> tuple[HabitStatus, date] | str:
@@ -233,9 +237,10 @@ def amount_text(bot: Bot, person: Person, message: types.Message, data: dict[str
         bot.send(person.chat_id, person.tx("amount.not_a_number", text=text[:40]))
         return
     day = date.fromisoformat(str(data["day"]))
-    if day != person.tracker.today():
+    why = stale(person, day)
+    if why is not None:
         bot.dialogs.end(person.telegram_id)
-        bot.send(person.chat_id, person.tx("button.old_day", day=day_title(person.tx, day)))
+        bot.send(person.chat_id, why)
         return
     reply = record_amount(person, int(str(data["habit"])), day, value)
     bot.dialogs.end(person.telegram_id)
