@@ -255,10 +255,14 @@ def table(rows: Sequence[Row]) -> str:
         ]
         for row in rows
     ]
-    widths = [max(len(line[i]) for line in [header, *body]) for i in range(len(header))]
-    numeric = {3, 4, 5}
+    return aligned(header, body, numeric={3, 4, 5})
 
-    def render(cells: list[str]) -> str:
+
+def aligned(header: Sequence[str], body: Sequence[Sequence[str]], numeric: set[int]) -> str:
+    """A plain-text table that is also Markdown, the ``numeric`` columns right-aligned."""
+    widths = [max(len(line[i]) for line in [header, *body]) for i in range(len(header))]
+
+    def render(cells: Sequence[str]) -> str:
         padded = [
             cell.rjust(widths[i]) if i in numeric else cell.ljust(widths[i])
             for i, cell in enumerate(cells)

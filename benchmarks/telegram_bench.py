@@ -52,7 +52,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from harness import Backend, Row, interleaved_medians
+from harness import Backend, Row, aligned, interleaved_medians
 from reminders_bench import (
     HABIT_START,
     MIDNIGHT,
@@ -99,7 +99,9 @@ WARMUP = 20
 UNPACED = Tuning(tick=3600, poll_timeout=1, rate=1_000_000, chat_interval=0, workers=4, drain=1)
 DONE_MARK = "✅"
 ROUND_TRIP = 0.05  # seconds a Bot API call takes from a server some way from Telegram's
-FAR_METHODS = ("getUpdates", "sendMessage", "editMessageText", "answerCallbackQuery")
+# A tap redraws the checklist's buttons; a tap on a message with text to change, its text too.
+EDITS = ("editMessageReplyMarkup", "editMessageText")
+FAR_METHODS = ("getUpdates", "sendMessage", *EDITS, "answerCallbackQuery")
 
 # -- the burst ----------------------------------------------------------------------------------
 
@@ -446,7 +448,7 @@ class Crowd:
                     user = queries.get(str(call.params.get("callback_query_id")))
                     if user is not None:
                         answers[user] = call
-                elif tap is not None and call.method == "editMessageText" and chat in users:
+                elif tap is not None and call.method in EDITS and chat in users:
                     edits.setdefault(chat, call)
             seen = len(calls)
         return answers, edits
@@ -1138,17 +1140,4 @@ def figures_table(figures: Sequence[Figure]) -> str:
         ]
         for f in figures
     ]
-    widths = [max(len(line[i]) for line in [header, *body]) for i in range(len(header))]
-    numeric = {3, 4, 5, 6, 7}
-
-    def render(cells: list[str]) -> str:
-        padded = [
-            cell.rjust(widths[i]) if i in numeric else cell.ljust(widths[i])
-            for i, cell in enumerate(cells)
-        ]
-        return "| " + " | ".join(padded) + " |"
-
-    rule = "|" + "|".join(
-        "-" * (w + 1) + ":" if i in numeric else "-" * (w + 2) for i, w in enumerate(widths)
-    )
-    return "\n".join([render(header), rule + "|", *(render(line) for line in body)])
+    return aligned(header, body, numeric={3, 4, 5, 6, 7})

@@ -8,10 +8,13 @@ so a test reads what the bot did without sleeping.
 
 from __future__ import annotations
 
+import itertools
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
+
+import sqlalchemy as sa
 
 from fake_telegram import TOKEN, Call, FakeTelegram
 from habitcore import Tracker
@@ -20,6 +23,7 @@ from habitcore_telegram.service import Service, Tuning
 from habitcore_telegram.settings import check
 
 START = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)  # a Wednesday
+TABLES = ("users", "habits", "checkins", "pauses", "reminders", "reminder_log")
 FAST = Tuning(tick=3600, poll_timeout=1, rate=1000, chat_interval=0, workers=2, drain=1)
 
 
@@ -104,6 +108,46 @@ class BotRun:
             return 0.0
         self._stopped = True
         return self.service.stop()
+
+
+_queries = itertools.count(1)
+
+
+def press(run: BotRun, user: int, message: dict[str, Any], data: str) -> tuple[list[Call], str]:
+    """``user`` taps ``data`` under ``message``; the calls made and the answer's text.
+
+    Fails unless that callback query was answered exactly once, successfully.
+    """
+    query_id = f"q{next(_queries)}"
+    calls = run.press(user, message, data, query_id=query_id)
+    answers = [
+        c
+        for c in run.fake.snapshot()
+        if c.method == "answerCallbackQuery" and c.params.get("callback_query_id") == query_id
+    ]
+    assert len(answers) == 1, [a.brief() for a in answers]
+    assert answers[0].ok, answers[0].brief()
+    assert run.fake.answered(query_id) is not None
+    return calls, str(answers[0].params.get("text") or "")
+
+
+def every_row(run: BotRun) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row the bot keeps about anyone (the tally cache aside), to compare before/after."""
+    with run.service.store.engine.connect() as connection:
+        return {
+            table: sorted(
+                (tuple(row) for row in connection.execute(sa.text(f"SELECT * FROM {table}"))),
+                key=repr,
+            )
+            for table in TABLES
+        }
+
+
+def labels(message: dict[str, Any] | None) -> list[str]:
+    """The labels of ``message``'s inline buttons, row by row."""
+    assert message is not None
+    keyboard = (message.get("reply_markup") or {}).get("inline_keyboard") or []
+    return [b["text"] for row in keyboard for b in row]
 
 
 def button_data(message: dict[str, Any], text: str) -> str:

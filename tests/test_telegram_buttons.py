@@ -24,11 +24,10 @@ from hypothesis import strategies as st
 from fake_telegram import Call, utf16_len
 from habitcore_telegram import buttons
 from habitcore_telegram.bot import MAX_TEXT, split_text
-from telegram_harness import BotRun, button_data
+from telegram_harness import BotRun, button_data, every_row, labels, press
 
 ANN, BOB = 101, 202
 TODAY = date(2026, 11, 25)  # the harness starts on Wednesday 25 November 2026, 09:00 UTC
-TABLES = ("users", "habits", "checkins", "pauses", "reminders", "reminder_log")
 
 INVALID = "This button no longer works; send the command again."
 NOT_YOURS = "This button belongs to someone else's message."
@@ -36,46 +35,8 @@ GONE = "That habit no longer exists."
 ARCHIVED = "That habit is archived; /habits brings it back."
 OVER = "That question is over; start again with /add."
 
-_queries = itertools.count(1)
-
 
 # -- helpers ---------------------------------------------------------------------------------
-
-
-def db(run: BotRun) -> dict[str, list[tuple[Any, ...]]]:
-    """Every row the bot keeps about anyone (the tally cache aside), to compare before/after."""
-    with run.service.store.engine.connect() as connection:
-        return {
-            table: sorted(
-                (tuple(row) for row in connection.execute(sa.text(f"SELECT * FROM {table}"))),
-                key=repr,
-            )
-            for table in TABLES
-        }
-
-
-def press(run: BotRun, user: int, message: dict[str, Any], data: str) -> tuple[list[Call], str]:
-    """``user`` taps ``data`` under ``message``; the calls made and the answer's text.
-
-    Fails unless that callback query was answered exactly once, successfully.
-    """
-    query_id = f"q{next(_queries)}"
-    calls = run.press(user, message, data, query_id=query_id)
-    answers = [
-        c
-        for c in run.fake.snapshot()
-        if c.method == "answerCallbackQuery" and c.params.get("callback_query_id") == query_id
-    ]
-    assert len(answers) == 1, [a.brief() for a in answers]
-    assert answers[0].ok, answers[0].brief()
-    assert run.fake.answered(query_id) is not None
-    return calls, str(answers[0].params.get("text") or "")
-
-
-def labels(message: dict[str, Any] | None) -> list[str]:
-    assert message is not None
-    rows = (message.get("reply_markup") or {}).get("inline_keyboard") or []
-    return [b["text"] for row in rows for b in row]
 
 
 def row_of(message: dict[str, Any], name: str) -> list[dict[str, Any]]:
@@ -171,7 +132,7 @@ def test_garbage_presses_change_nothing_at_all(telegram: BotRun) -> None:
     start(telegram, ANN, "Read | daily | 21:00")
     assert telegram.tracker(ANN).habit("Read").id == 1  # the id the forged payloads name
     message = checklist(telegram, ANN)
-    before = db(telegram)
+    before = every_row(telegram)
     for forged in GARBAGE:
         calls, answer = press(telegram, ANN, message, forged)
         assert answer == INVALID, (forged, answer)
@@ -181,7 +142,7 @@ def test_garbage_presses_change_nothing_at_all(telegram: BotRun) -> None:
         calls, answer = press(telegram, ANN, message, forged)
         assert answer == OVER, (forged, answer)
         assert not sends(calls), forged
-    assert db(telegram) == before
+    assert every_row(telegram) == before
     assert stored(telegram, ANN, message) == message
 
 
@@ -199,9 +160,9 @@ def test_a_noncanonical_payload_is_refused(telegram: BotRun) -> None:
         "t:0{owner}:{id}:{day}",  # a leading zero on the owner
     ):
         forged = shape.format(owner=ANN, id=habit_id, day=day(TODAY))
-        before = db(telegram)
+        before = every_row(telegram)
         calls, answer = press(telegram, ANN, message, forged)
-        if answer != INVALID or edits_of(calls) or db(telegram) != before:
+        if answer != INVALID or edits_of(calls) or every_row(telegram) != before:
             accepted.append(forged)
         telegram.tracker(ANN).uncheck("Read")
     assert accepted == []
@@ -214,7 +175,7 @@ def test_a_button_of_another_user_is_refused(telegram: BotRun) -> None:
     bob_list = checklist(telegram, BOB)
     ann_tap = button_data(ann_list, "Read")
     ann_skip = row_of(ann_list, "Read")[1]["callback_data"]
-    before = db(telegram)
+    before = every_row(telegram)
     # Bob taps Ann's message (a shared screenshot, a forwarded keyboard) …
     for data in (ann_tap, ann_skip):
         calls, answer = press(telegram, BOB, ann_list, data)
@@ -226,7 +187,7 @@ def test_a_button_of_another_user_is_refused(telegram: BotRun) -> None:
     assert answer == NOT_YOURS
     assert not sends(calls)
     assert not edits_of(calls)
-    assert db(telegram) == before
+    assert every_row(telegram) == before
     assert stored(telegram, ANN, ann_list) == ann_list
 
 
@@ -255,7 +216,7 @@ def test_own_button_naming_someone_elses_habit_is_refused(telegram: BotRun) -> N
         f"r:{BOB}:{ann_reminder}:{ann_read.id}:{today}:d": GONE,
         f"r:{BOB}:{ann_reminder}:{ann_read.id}:{today}:z": GONE,
     }
-    before = db(telegram)
+    before = every_row(telegram)
     for data, expected in forged.items():
         calls, answer = press(telegram, BOB, bob_list, data)
         assert answer == expected, (data, answer)
@@ -263,7 +224,7 @@ def test_own_button_naming_someone_elses_habit_is_refused(telegram: BotRun) -> N
     # Bob's own habit with Ann's reminder: snoozing it must not move Ann's reminder.
     calls, answer = press(telegram, BOB, bob_list, f"r:{BOB}:{ann_reminder}:{bob_run.id}:{today}:z")
     assert "no longer exists" in answer
-    assert db(telegram) == before
+    assert every_row(telegram) == before
     assert ann.habit("Read").archived is False
 
 
@@ -271,13 +232,13 @@ def test_a_habit_deleted_after_the_checklist_was_sent(telegram: BotRun) -> None:
     start(telegram, ANN, "Read | daily | 21:00", "Run")
     message = checklist(telegram, ANN)
     telegram.tracker(ANN).delete_habit("Read")
-    before = db(telegram)
+    before = every_row(telegram)
     read_row = row_of(message, "Read")
     for button in read_row:
         calls, answer = press(telegram, ANN, message, button["callback_data"])
         assert answer == GONE
         assert not sends(calls)
-    assert db(telegram) == before
+    assert every_row(telegram) == before
     # The other habit on the same message still works.
     _calls, answer = press(telegram, ANN, message, button_data(message, "Run"))
     assert answer == "✅ Run: done"
@@ -287,24 +248,24 @@ def test_an_archived_habit_says_so(telegram: BotRun) -> None:
     start(telegram, ANN, "Read | daily | 21:00")
     message = checklist(telegram, ANN)
     telegram.tracker(ANN).archive("Read")
-    before = db(telegram)
+    before = every_row(telegram)
     for button in row_of(message, "Read"):
         _calls, answer = press(telegram, ANN, message, button["callback_data"])
         assert answer == ARCHIVED
-    assert db(telegram) == before
+    assert every_row(telegram) == before
 
 
 def test_an_archived_habit_changes_nothing(telegram: BotRun) -> None:
     start(telegram, ANN, "Read | daily | 21:00")
     message = checklist(telegram, ANN)
     telegram.tracker(ANN).archive("Read")
-    before = db(telegram)
+    before = every_row(telegram)
     for button in row_of(message, "Read"):
         calls, answer = press(telegram, ANN, message, button["callback_data"])
         assert answer in (ARCHIVED, INVALID)
         assert not sends(calls)
         assert not edits_of(calls)
-    assert db(telegram) == before
+    assert every_row(telegram) == before
     assert telegram.tracker(ANN).checkins("Read") == []
 
 
@@ -312,14 +273,14 @@ def test_yesterdays_checklist_pressed_today(telegram: BotRun) -> None:
     start(telegram, ANN, "Read | daily | 21:00", "Water")
     message = checklist(telegram, ANN)
     telegram.clock.set(datetime(2026, 11, 26, 0, 5, tzinfo=UTC))  # past the day start
-    before = db(telegram)
+    before = every_row(telegram)
     for name in ("Read", "Water"):
         for button in row_of(message, name):
             calls, answer = press(telegram, ANN, message, button["callback_data"])
             assert answer == "This is from Wed, 25 Nov; send /today for today's list."
             assert not sends(calls)
             assert not edits_of(calls)
-    assert db(telegram) == before
+    assert every_row(telegram) == before
     # Today's checklist works.
     today = checklist(telegram, ANN)
     assert "Thu, 26 Nov" in today["text"]
@@ -335,14 +296,14 @@ def test_stale_add_dialog_buttons(telegram: BotRun) -> None:
     schedule_question = telegram.last(ANN)
     assert "How often" in schedule_question["text"]
     telegram.say(ANN, "/cancel")
-    before = db(telegram)
+    before = every_row(telegram)
     for label in ("Every day", "Weekdays", "3 times", "Other"):
         calls, answer = press(
             telegram, ANN, schedule_question, button_data(schedule_question, label)
         )
         assert answer == OVER
         assert not sends(calls)
-    assert db(telegram) == before
+    assert every_row(telegram) == before
 
     # A dialog taken to its end: its buttons are then stale too, and add nothing twice.
     telegram.say(ANN, "/add")
@@ -354,7 +315,7 @@ def test_stale_add_dialog_buttons(telegram: BotRun) -> None:
     _calls, answer = press(telegram, ANN, time_question, button_data(time_question, "21:00"))
     assert answer == "21:00"
     assert [list(h.habit.reminders) for h in telegram.tracker(ANN).habits()] == [["21:00"]]
-    before = db(telegram)
+    before = every_row(telegram)
     for message, label in (
         (time_question, "21:00"),
         (time_question, "08:00"),
@@ -364,7 +325,7 @@ def test_stale_add_dialog_buttons(telegram: BotRun) -> None:
         calls, answer = press(telegram, ANN, message, button_data(message, label))
         assert answer == OVER
         assert not sends(calls)
-    assert db(telegram) == before
+    assert every_row(telegram) == before
 
 
 # -- the checklist ---------------------------------------------------------------------------
@@ -460,13 +421,13 @@ def test_measurable_habit_typed_amount(telegram: BotRun) -> None:
     message = checklist(telegram, ANN)
     press(telegram, ANN, message, button_data(message, "Water"))
 
-    before = db(telegram)
+    before = every_row(telegram)
     calls = telegram.say(ANN, "abc")
     assert [c.text for c in sends(calls)] == [
         "'abc' is not a number; type one such as 2 or 2.5, or /cancel."
     ]
     assert not edits_of(calls)
-    assert db(telegram) == before
+    assert every_row(telegram) == before
 
     calls = telegram.say(ANN, "2.5")
     assert [c.text for c in sends(calls)] == ["Water: 2.5 of 8 glasses today."]
@@ -485,17 +446,17 @@ def test_measurable_habit_typed_amount(telegram: BotRun) -> None:
     telegram.say(ANN, "1,5")
     assert [c.amount for c in telegram.tracker(ANN).checkins("Water")] == [1.5]
     press(telegram, ANN, stored(telegram, ANN, message), button_data(message, "Water"))
-    before = db(telegram)
+    before = every_row(telegram)
     calls = telegram.say(ANN, "-3")
     assert "from 0 to" in sends(calls)[0].text
-    assert db(telegram) == before
+    assert every_row(telegram) == before
 
 
 def test_forged_amount_buttons_change_nothing(telegram: BotRun) -> None:
     start(telegram, ANN)
     water = telegram.tracker(ANN).add_habit("Water", target=8, unit="glasses")
     message = checklist(telegram, ANN)
-    before = db(telegram)
+    before = every_row(telegram)
     # Only amounts as the bot writes them (digits, at most two decimals) are taken.
     for amount in ("-5", "nan", "inf", "1e99", "+2", "02", "2e0", "abc"):
         calls, answer = press(telegram, ANN, message, f"a:{ANN}:{water.id}:{day(TODAY)}:{amount}")
@@ -503,7 +464,7 @@ def test_forged_amount_buttons_change_nothing(telegram: BotRun) -> None:
         assert not sends(calls)
     _calls, answer = press(telegram, ANN, message, f"a:{ANN}:{water.id}:20261124:2")
     assert answer.startswith("This is from Tue, 24 Nov")
-    assert db(telegram) == before
+    assert every_row(telegram) == before
 
 
 # -- 64 bytes of callback_data ---------------------------------------------------------------
@@ -735,7 +696,7 @@ def test_any_name_works(telegram: BotRun, name: str) -> None:
 def test_a_name_over_100_characters_is_refused(telegram: BotRun) -> None:
     start(telegram, ANN)
     for name in ("x" * 101, "Ж" * 101, "😀" * 101, "👨‍👩‍👧" * 21):
-        before = db(telegram)
+        before = every_row(telegram)
         calls = telegram.say(ANN, f"/add {name}")
         text = sends(calls)[0].text
         assert "at most 100 characters" in text
@@ -744,7 +705,7 @@ def test_a_name_over_100_characters_is_refused(telegram: BotRun) -> None:
         telegram.say(ANN, "/add")
         calls = telegram.say(ANN, name)
         assert "at most 100 characters" in sends(calls)[0].text
-        assert db(telegram) == before
+        assert every_row(telegram) == before
         calls = telegram.say(ANN, name[:100])
         assert "How often" in sends(calls)[0].text
         telegram.say(ANN, "/cancel")

@@ -34,7 +34,7 @@ from habitcore.tracker import user_exists
 from habitcore_telegram import routes
 from habitcore_telegram.handlers import adding
 from habitcore_telegram.texts import en, ru
-from telegram_harness import BotRun, button_data, start_bot
+from telegram_harness import BotRun, button_data, labels, start_bot
 
 TODAY = date(2026, 11, 25)  # a Wednesday: what the harness clock says
 PNG = b"\x89PNG\r\n\x1a\n"
@@ -101,11 +101,6 @@ def answer(calls: list[Call]) -> str | None:
 
 def sent_texts(calls: list[Call]) -> list[str]:
     return [c.text or "" for c in calls if c.method == "sendMessage"]
-
-
-def labels(message: dict[str, Any]) -> list[str]:
-    rows = (message.get("reply_markup") or {}).get("inline_keyboard") or []
-    return [b["text"] for row in rows for b in row]
 
 
 def add(bot: BotRun, user: int, *lines: str, language_code: str = "en") -> None:

@@ -15,36 +15,22 @@ from datetime import UTC, datetime
 from typing import Any, NoReturn
 
 import pytest
-import sqlalchemy as sa
 from telebot import apihelper
 
 import habitcore.tracker
 from fake_telegram import Call
 from habitcore_telegram import routes
-from telegram_harness import BotRun, button_data
+from telegram_harness import BotRun, button_data, every_row
 
 ANN, BOB, CAT = 101, 202, 303
 HELP = "Here is what I can do:"
 HINT = "I did not expect that."
 APOLOGY = "Sorry, something went wrong on my side and nothing was changed. Please try again."
-TABLES = ("users", "habits", "checkins", "pauses", "reminders", "reminder_log")
 NOT_MODIFIED = (
     "Bad Request: message is not modified: specified new message content and reply markup are "
     "exactly the same as a current content and reply markup of the message"
 )
 TOO_OLD = "Bad Request: query is too old and response timeout expired or query ID is invalid"
-
-
-def db(run: BotRun) -> dict[str, list[tuple[Any, ...]]]:
-    """Every row the bot keeps about anyone (the tally cache aside)."""
-    with run.service.store.engine.connect() as connection:
-        return {
-            table: sorted(
-                (tuple(row) for row in connection.execute(sa.text(f"SELECT * FROM {table}"))),
-                key=repr,
-            )
-            for table in TABLES
-        }
 
 
 def sent_to(run: BotRun, user: int, starting: str, since: int = 0) -> list[Call]:
@@ -332,7 +318,7 @@ def test_a_failing_handler_apologises_and_the_next_update_goes_on(
 ) -> None:
     start(telegram, ANN, "Read")
     monkeypatch.setitem(routes.COMMANDS, "help", boom)
-    before = db(telegram)
+    before = every_row(telegram)
     mark = telegram.fake.mark()
     failing = telegram.fake.message(ANN, "/help")
     following = telegram.fake.message(ANN, "/today")
@@ -346,19 +332,19 @@ def test_a_failing_handler_apologises_and_the_next_update_goes_on(
     assert str(failing) in errors[0].getMessage()
     assert errors[0].exc_info is not None
     assert errors[0].exc_info[0] is RuntimeError
-    assert db(telegram) == before
+    assert every_row(telegram) == before
 
 
 def test_a_failing_write_leaves_nothing_half_done(
     telegram: BotRun, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     start(telegram, ANN)
-    before = db(telegram)
+    before = every_row(telegram)
     monkeypatch.setattr(habitcore.tracker.Tracker, "_set_reminders", boom)
     calls = telegram.say(ANN, "/add Read | daily | 21:00")
     assert [c.text for c in calls if c.method == "sendMessage"] == [APOLOGY]
     assert telegram.tracker(ANN).habits() == []
-    assert db(telegram) == before  # the habit row written before the failure was rolled back
+    assert every_row(telegram) == before  # the habit row written before the failure was rolled back
     assert any(r.levelno >= logging.ERROR for r in caplog.records)
     monkeypatch.undo()
     calls = telegram.say(ANN, "/add Read | daily | 21:00")
@@ -373,7 +359,7 @@ def test_a_failing_button_handler_still_answers_once(
     telegram.say(ANN, "/today")
     checklist = telegram.last(ANN)
     monkeypatch.setitem(telegram.service.bot.callbacks, "t", boom)
-    before = db(telegram)
+    before = every_row(telegram)
     update = telegram.fake.tap(ANN, checklist, button_data(checklist, "Read"), query_id="q-boom")
     wait_handled(telegram, update)
     answers = [
@@ -388,7 +374,7 @@ def test_a_failing_button_handler_still_answers_once(
     errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
     assert len(errors) == 1
     assert str(update) in errors[0].getMessage()
-    assert db(telegram) == before
+    assert every_row(telegram) == before
     # A write failing inside a button (after the handler began) rolls back too.
     monkeypatch.undo()
     monkeypatch.setattr(habitcore.tracker.Tracker, "_put_checkin", boom)
@@ -396,4 +382,4 @@ def test_a_failing_button_handler_still_answers_once(
     assert [c.params.get("text") for c in calls if c.method == "answerCallbackQuery"] == [
         APOLOGY[:200]
     ]
-    assert db(telegram)["checkins"] == []
+    assert every_row(telegram)["checkins"] == []

@@ -24,24 +24,16 @@ from fake_telegram import Call, FakeTelegram
 from habitcore.testing import FakeClock
 from habitcore_telegram.outbox import Item, Outbox
 from habitcore_telegram.service import Tuning
-from telegram_harness import BotRun, button_data, start_bot
+from telegram_harness import BotRun, button_data, labels, press, start_bot
 
 ANN, BOB, CAT = 101, 202, 303
 TODAY = date(2026, 11, 25)
 MSK_21 = datetime(2026, 11, 25, 18, 0, tzinfo=UTC)  # 21:00 in Moscow
 LABELS = ["✅ Done", "⏭ Skip", "💤 1 hour"]
 
-_queries = itertools.count(1)
-
 
 def at(day: int, hour: int, minute: int = 0) -> datetime:
     return datetime(2026, 11, day, hour, minute, tzinfo=UTC)
-
-
-def labels(message: dict[str, Any] | None) -> list[str]:
-    assert message is not None
-    rows = (message.get("reply_markup") or {}).get("inline_keyboard") or []
-    return [b["text"] for row in rows for b in row]
 
 
 def texts(calls: list[Call], user: int | None = None) -> list[str]:
@@ -50,20 +42,6 @@ def texts(calls: list[Call], user: int | None = None) -> list[str]:
         for c in calls
         if c.method == "sendMessage" and c.ok and (user is None or c.chat_id == user)
     ]
-
-
-def press(run: BotRun, user: int, message: dict[str, Any], data: str) -> tuple[list[Call], str]:
-    """A tap; fails unless the callback query was answered exactly once."""
-    query_id = f"loop{next(_queries)}"
-    calls = run.press(user, message, data, query_id=query_id)
-    answers = [
-        c
-        for c in run.fake.snapshot()
-        if c.method == "answerCallbackQuery" and c.params.get("callback_query_id") == query_id
-    ]
-    assert len(answers) == 1, [a.brief() for a in answers]
-    assert answers[0].ok, answers[0].brief()
-    return calls, str(answers[0].params.get("text") or "")
 
 
 def message_of(run: BotRun, user: int, starting: str) -> dict[str, Any]:
