@@ -22,7 +22,7 @@ from sqlalchemy import event
 from habitcore import delivery
 from habitcore.delivery import DueReminder
 from habitcore.errors import InvalidAmount, ReminderNotFound
-from habitcore.reminders import DEFAULT_GRACE
+from habitcore.reminders import DEFAULT_GRACE, Decision
 from habitcore.store import Store
 from habitcore.tables import HabitRow, ReminderLogRow, ReminderRow
 from habitcore.testing import FakeClock
@@ -210,6 +210,75 @@ def test_weekly_habit_is_not_reminded_once_the_week_target_is_met(
         ("Swim", date(2026, 1, 11)): "sent",
         ("Swim", date(2026, 1, 12)): "sent",
     }
+
+
+# -- asked again when it really goes out --------------------------------------------------------
+
+
+def test_recheck_keeps_a_firing_nothing_happened_to(tracker: Tracker, store: Store) -> None:
+    tracker.add_habit("Read", reminders=["13:00"])
+    [firing] = tracker.due_reminders(utc(10, 13))
+
+    assert delivery.recheck(store, firing, utc(10, 13, 10), DEFAULT_GRACE) is Decision.SEND
+    assert log_of(store) == [("Read", TODAY, utc(10, 13), "sent")]
+
+
+@pytest.mark.parametrize("change", ["done", "skipped", "paused", "archived", "deleted"])
+def test_recheck_withdraws_a_firing_the_person_made_needless_meanwhile(
+    tracker: Tracker, clock: FakeClock, store: Store, change: str
+) -> None:
+    tracker.add_habit("Read", reminders=["13:00"])
+    tracker.add_habit("Run", reminders=["13:00"])
+    firings = {f.habit: f for f in tracker.due_reminders(utc(10, 13))}
+    clock.set(utc(10, 13, 2))
+    if change == "done":
+        tracker.check("Read")
+    elif change == "skipped":
+        tracker.skip("Read")
+    elif change == "paused":
+        tracker.pause("Read", start=TODAY, end=TODAY)
+    elif change == "archived":
+        tracker.archive("Read")
+    else:
+        tracker.delete_habit("Read")
+
+    decision = delivery.recheck(store, firings["Read"], utc(10, 13, 5), DEFAULT_GRACE)
+
+    assert decision is Decision.SUPPRESS
+    expected = [] if change == "deleted" else [("Read", TODAY, utc(10, 13), "suppressed")]
+    assert [e for e in log_of(store) if e[0] == "Read"] == expected
+    # The other habit's firing is untouched, and still wanted.
+    assert delivery.recheck(store, firings["Run"], utc(10, 13, 5), DEFAULT_GRACE) is Decision.SEND
+    assert [e for e in log_of(store) if e[0] == "Run"] == [("Run", TODAY, utc(10, 13), "sent")]
+
+
+def test_recheck_counts_a_period_target_met_meanwhile(
+    tracker: Tracker, clock: FakeClock, store: Store
+) -> None:
+    tracker.add_habit("Run", "3/week", reminders=["13:00"], start=date(2026, 1, 5))
+    for day in (5, 6):
+        tracker.check("Run", day=date(2026, 1, day))
+    [firing] = tracker.due_reminders(utc(10, 13))
+    assert delivery.recheck(store, firing, utc(10, 13, 1), DEFAULT_GRACE) is Decision.SEND
+
+    tracker.check("Run", day=date(2026, 1, 9))  # the third of the week, entered late
+
+    assert delivery.recheck(store, firing, utc(10, 13, 2), DEFAULT_GRACE) is Decision.SUPPRESS
+    assert log_of(store) == [("Run", TODAY, utc(10, 13), "suppressed")]
+
+
+def test_recheck_turns_a_firing_held_past_the_grace_period_into_a_miss(
+    tracker: Tracker, store: Store
+) -> None:
+    tracker.add_habit("Read", reminders=["13:00"])
+    [firing] = tracker.due_reminders(utc(10, 13))
+    late = utc(10, 13) + DEFAULT_GRACE
+
+    assert delivery.recheck(store, firing, late, DEFAULT_GRACE) is Decision.SEND
+    assert delivery.recheck(store, firing, late + timedelta(seconds=1), DEFAULT_GRACE) is (
+        Decision.MISS
+    )
+    assert log_of(store) == [("Read", TODAY, utc(10, 13), "missed")]
 
 
 # -- grace period and downtime ---------------------------------------------------------------------

@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 import requests
+import sqlalchemy as sa
 from telebot.apihelper import ApiTelegramException
 
 from fake_telegram import Call, FakeTelegram
@@ -182,6 +183,42 @@ def test_a_burst_of_ten_users_each_get_exactly_one(telegram: BotRun) -> None:
         assert [m["text"] for m in telegram.fake.sent(user) if "⏰" in m["text"]] == [
             "⏰ Time for Read (21:00)"
         ]
+
+
+def test_a_queued_reminder_is_withdrawn_once_the_habit_is_done_meanwhile(
+    tmp_path: Path, fake_telegram: FakeTelegram
+) -> None:
+    """Paced to Telegram's limits, 10,000 reminders take minutes to leave; whoever ticks the
+    habit off in that time gets none."""
+    clock = FakeClock(at(25, 9))
+    slow = Tuning(tick=3600, poll_timeout=1, rate=0.5, chat_interval=1, workers=2, drain=1)
+    run = start_bot(f"sqlite:///{tmp_path / 'queued.db'}", fake_telegram, clock=clock, tuning=slow)
+    done_meanwhile, waiting = [601, 602, 603, 604, 605], 606
+    try:
+        for user in [*done_meanwhile, waiting]:
+            run.tracker(user).add_habit("Read", reminders=["21:00"])
+        clock.set(at(25, 21))
+        run.service.loop.tick()  # six queued; one leaves every two seconds
+        clock.advance(minutes=1)
+        for user in done_meanwhile:
+            run.tracker(user).check("Read")
+        assert run.service.bot.outbox.wait_idle(15)
+    finally:
+        run.stop()
+    reminded = {
+        user
+        for user in [*done_meanwhile, waiting]
+        if [m for m in fake_telegram.sent(user) if "⏰" in m["text"]]
+    }
+    # The one already under way when they checked in may have gone; no other did.
+    assert waiting in reminded
+    assert len(reminded - {waiting}) <= 1, reminded
+    with run.service.store.engine.connect() as connection:
+        decisions = collections.Counter(
+            decision
+            for (decision,) in connection.execute(sa.text("SELECT decision FROM reminder_log"))
+        )
+    assert decisions == {"sent": len(reminded), "suppressed": 6 - len(reminded)}
 
 
 # -- the morning message -----------------------------------------------------------------------
@@ -385,6 +422,48 @@ def test_outbox_paces_bulk_traffic_globally_and_per_chat(outboxes: Any) -> None:
     to_one = one.times()
     assert [tag for _, _, tag in one.sent] == [0, 1, 2, 3, 4]
     assert all(b - a >= 0.95 for a, b in itertools.pairwise(to_one))
+
+
+def test_outbox_withdraws_what_is_no_longer_wanted_without_spending_its_slot(
+    outboxes: Any,
+) -> None:
+    recorder = Recorder()
+    outbox = outboxes(rate=2, chat_interval=0, workers=1)
+    asked: list[int] = []
+
+    def wanted(chat: int) -> Any:
+        def ask() -> bool:
+            asked.append(chat)
+            return chat % 2 == 0
+
+        return ask
+
+    began = time.monotonic()
+    for chat in range(6):
+        outbox.put(
+            Item(chat, recorder.call(chat), "sendMessage", bulk=True, still_wanted=wanted(chat))
+        )
+    assert outbox.wait_idle(10)
+    assert sorted(asked) == [0, 1, 2, 3, 4, 5]
+    assert sorted(chat for chat, _, _ in recorder.sent) == [0, 2, 4]
+    assert outbox.counters.withdrawn == 3
+    assert outbox.counters.sent == 3
+    times = recorder.times()
+    assert all(b - a >= 0.45 for a, b in itertools.pairwise(times))  # still 2 a second at most
+    # Three sends at 2 a second take one second; six slots would have taken 2.5.
+    assert times[-1] - began < 2.0
+
+
+def test_outbox_sends_when_it_cannot_tell_whether_still_wanted(outboxes: Any) -> None:
+    recorder = Recorder()
+    outbox = outboxes(rate=1000, chat_interval=0)
+
+    def broken() -> bool:
+        raise RuntimeError("the database is down")
+
+    outbox.put(Item(1, recorder.call(1), "sendMessage", bulk=True, still_wanted=broken))
+    assert outbox.wait_idle(5)
+    assert [chat for chat, _, _ in recorder.sent] == [1]
 
 
 def test_outbox_sends_a_reply_before_queued_bulk_traffic(outboxes: Any) -> None:

@@ -208,9 +208,59 @@ def rearm(store: Store, firings: Sequence[tuple[int, date]], at: datetime) -> No
         session.connection().execute(statement, [{"rid": r, "day": d} for r, d in firings])
 
 
+def recheck(store: Store, firing: DueReminder, now: datetime, grace: timedelta) -> Decision:
+    """Decide a firing handed out as sent once more, just before it really goes out.
+
+    A frontend paced to its channel's limits may hold a reminder for minutes (10,000 due in
+    one minute leave Telegram over 400 seconds later), and longer while its server is down.
+    Meanwhile the person may have done or skipped the habit, archived or deleted it, or the
+    delay may have passed the grace period; a reminder then would be wrong. Any answer but
+    ``SEND`` replaces the firing's ``sent`` entry in the reminder log.
+    """
+    with store.read() as session:
+        row = session.execute(
+            sa.select(
+                col(HabitRow.user_id),
+                col(HabitRow.schedule),
+                col(HabitRow.start),
+                col(HabitRow.target),
+                col(HabitRow.unit),
+                col(HabitRow.at_most),
+                col(HabitRow.archived),
+                col(UserRow.timezone),
+                col(UserRow.day_start),
+                col(UserRow.week_start),
+            )
+            .select_from(ReminderRow)
+            .join(HabitRow, col(HabitRow.id) == ReminderRow.habit_id)
+            .join(UserRow, col(UserRow.id) == HabitRow.user_id)
+            .where(col(ReminderRow.id) == firing.reminder_id)
+        ).first()
+        if row is None or row.archived:
+            decision = Decision.SUPPRESS
+        else:
+            goal, zone = goal_of(row), Zone.of(row)
+            periodic = isinstance(goal.schedule, PerPeriod | Rolling)
+            since = (now - _LOOKBACK).date() if periodic else firing.day
+            history = histories_since(
+                session, {firing.habit_id: row.user_id}, {firing.habit_id: since}
+            )[firing.habit_id]
+            units = evaluate(goal, history, firing.day, zone.week_start) if periodic else []
+            state = day_state(goal, history, firing.day, units)
+            decision = decide(state, firing.fire_at, now, grace)
+    if decision is not Decision.SEND:
+        _relog(store, firing.reminder_id, firing.day, decision)
+    return decision
+
+
 def mark_undelivered(store: Store, reminder_id: int, day: date) -> bool:
     """Record that a firing handed out as sent never reached the person (they blocked the
     bot, say); False if there was no such sent firing."""
+    return _relog(store, reminder_id, day, Decision.UNDELIVERED)
+
+
+def _relog(store: Store, reminder_id: int, day: date, decision: Decision) -> bool:
+    """Change what the log says of a firing handed out as sent; False if there was none."""
     with store.write() as session:
         return (
             changed_rows(
@@ -221,7 +271,7 @@ def mark_undelivered(store: Store, reminder_id: int, day: date) -> bool:
                         col(ReminderLogRow.day) == day,
                         col(ReminderLogRow.decision) == Decision.SEND.value,
                     )
-                    .values(decision=Decision.UNDELIVERED.value)
+                    .values(decision=decision.value)
                     .execution_options(synchronize_session=False)
                 )
             )

@@ -155,8 +155,12 @@ class Bot:
         bulk: bool = False,
         on_dropped: Callable[[], None] | None = None,
         on_failed: Callable[[], None] | None = None,
+        still_wanted: Callable[[], bool] | None = None,
     ) -> None:
-        """Queue a message; a text over Telegram's limit goes as several, buttons on the last."""
+        """Queue a message; a text over Telegram's limit goes as several, buttons on the last.
+
+        ``still_wanted`` is asked before each piece goes out; a False leaves it unsent.
+        """
         pieces = split_text(text)
         for index, piece in enumerate(pieces):
             last = index == len(pieces) - 1
@@ -172,6 +176,7 @@ class Bot:
                     bulk=bulk,
                     on_dropped=on_dropped if last else None,
                     on_failed=on_failed if last else None,
+                    still_wanted=still_wanted,
                 )
             )
 

@@ -2,7 +2,8 @@
 
 habitcore decides (a reminder for a habit already done, skipped, paused or met is suppressed; a
 firing more than the grace period late is logged as missed; each firing is handed out once,
-however many processes ask); the loop only delivers. A reminder the outbox could not send before
+however many processes ask); the loop only delivers, and asks habitcore once more when the
+reminder's turn in the outbox comes. A reminder the outbox could not send before
 a shutdown is snoozed by a minute, so it goes out after the restart instead of being lost.
 """
 
@@ -16,7 +17,8 @@ from datetime import date, timedelta
 import schedule
 
 from habitcore.closing import close_due_days
-from habitcore.delivery import DueReminder, due_reminders, mark_undelivered, rearm
+from habitcore.delivery import DueReminder, due_reminders, mark_undelivered, rearm, recheck
+from habitcore.reminders import Decision
 from habitcore.rollover import DayResult
 from habitcore.tracker import user_exists
 from habitcore_telegram.bot import USER_PREFIX, Bot, Person
@@ -86,6 +88,11 @@ class Loop:
         def undelivered() -> None:
             mark_undelivered(self.bot.store, firing.reminder_id, firing.day)
 
+        def still_wanted() -> bool:
+            # Queued behind others or retried, it may go out minutes after habitcore chose it.
+            now = self.bot.clock.now()
+            return recheck(self.bot.store, firing, now, self.bot.grace) is Decision.SEND
+
         self.bot.send(
             chat_id,
             text,
@@ -93,6 +100,7 @@ class Loop:
             bulk=True,
             on_dropped=lambda: self.give_back(firing),
             on_failed=undelivered,
+            still_wanted=still_wanted,
         )
 
     def give_back(self, firing: DueReminder) -> None:

@@ -9,6 +9,9 @@ reply to /stats is a text and a picture) that refills at the same pace. Edits ar
 messages and wait only for what is queued before them in their chat. Replies go before bulk
 traffic, so 10,000 queued reminders never hold up an answer to a tap.
 
+A reminder may wait minutes for its turn; its ``still_wanted`` is asked just before each attempt,
+and one no longer wanted (the habit was done meanwhile) is withdrawn without using its slot.
+
 A call that fails is sorted by ``faults.classify``: after a 429 the chat and the whole outbox
 wait ``retry_after`` and the same call is sent once more; a 5xx, timeout or refused connection
 backs off and retries the same call; a 403 drops the chat's queue and reports the chat as
@@ -44,8 +47,12 @@ class Item:
     bulk: bool = False
     on_dropped: Callable[[], None] | None = None  # never sent (shutdown): give it back
     on_failed: Callable[[], None] | None = None  # refused for good (403, 400), or given up on
+    # Asked just before each attempt: a reminder held back by the pace or by retries may no
+    # longer be wanted by then (the habit was done meanwhile).
+    still_wanted: Callable[[], bool] | None = None
     attempts: int = 0
     first_failed: float | None = None
+    slot: float | None = None  # the global send slot it was given, while it has one
 
 
 @dataclass
@@ -65,6 +72,7 @@ class Counters:
     retried: int = 0
     dropped: int = 0
     blocked: int = 0
+    withdrawn: int = 0  # no longer wanted when their turn came
     first_sent: float | None = None
     last_sent: float | None = None
 
@@ -238,7 +246,8 @@ class Outbox:
                         chat.in_flight = True
                         self._busy += 1
                         if item.paced:
-                            self._next_global = max(now, self._next_global) + self.interval
+                            item.slot = max(now, self._next_global)
+                            self._next_global = item.slot + self.interval
                             self._spend(chat, now)
                         return item
                 self._lock.wait(None if soonest is None else max(0.001, soonest - now))
@@ -267,6 +276,15 @@ class Outbox:
                     self._lock.notify_all()
 
     def _deliver(self, item: Item) -> None:
+        if not _wanted(item):
+            with self._lock:
+                self.counters.withdrawn += 1
+                # Its send slot was not used: the next message may have it, unless it is
+                # already handed on, so the spacing between messages sent never shrinks.
+                if item.slot is not None and self._next_global == item.slot + self.interval:
+                    self._next_global = item.slot
+            log.debug("%s to chat %s is no longer wanted", item.what, item.chat_id)
+            return
         try:
             item.call()
         except Exception as error:
@@ -327,6 +345,17 @@ class Outbox:
             self.counters.dropped += 1
         log.warning("dropped %s to chat %s: %s", item.what, item.chat_id, fault.description)
         _report(item)
+
+
+def _wanted(item: Item) -> bool:
+    """Whether to send ``item`` now; when the question cannot be answered, it is sent."""
+    if item.still_wanted is None:
+        return True
+    try:
+        return item.still_wanted()
+    except Exception:
+        log.exception("could not tell whether %s is still wanted; sending it", item.what)
+        return True
 
 
 def _report(item: Item) -> None:
