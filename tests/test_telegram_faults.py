@@ -20,7 +20,7 @@ from telebot import apihelper
 import habitcore.tracker
 from fake_telegram import Call
 from habitcore_telegram import routes
-from telegram_harness import BotRun, button_data, every_row
+from telegram_harness import BotRun, button_data, every_row, labels
 
 ANN, BOB, CAT = 101, 202, 303
 HELP = "Here is what I can do:"
@@ -93,6 +93,32 @@ def test_429_waits_retry_after_and_sends_once(telegram: BotRun) -> None:
     for user in (ANN, BOB, CAT):  # nothing lost, nothing doubled
         assert len([c for c in sent_to(telegram, user, HELP, mark) if c.ok]) == 1
         assert delivered(telegram, user, HELP) == 1
+
+
+def test_one_chats_flood_limit_does_not_hold_up_the_others(telegram: BotRun) -> None:
+    """A person tapping fast draws a 429 on their edits; everyone else is answered at once."""
+    start(telegram, ANN, "Read")
+    start(telegram, BOB)
+    telegram.say(ANN, "/today")
+    checklist = telegram.last(ANN)
+    telegram.fake.fail("editMessageReplyMarkup", code=429, retry_after=4)
+    mark = telegram.fake.mark()
+
+    tapped = telegram.fake.tap(ANN, checklist, button_data(checklist, "Read"))
+    telegram.fake.wait_for_call("editMessageReplyMarkup", lambda c: c.status == 429, timeout=5)
+    asked = time.monotonic()
+    helped = telegram.fake.message(BOB, "/help")
+    answer = telegram.fake.wait_for_call(
+        "sendMessage", lambda c: c.chat_id == BOB and (c.text or "").startswith(HELP), timeout=10
+    )
+    assert answer.ok
+    assert answer.at - asked < 2.5  # a second's hold at most, not Ann's four
+    wait_handled(telegram, max(tapped, helped))
+
+    edits = [c for c in telegram.fake.snapshot()[mark:] if c.method == "editMessageReplyMarkup"]
+    assert [c.status for c in edits] == [429, 200]  # Ann's edit, once more after her wait
+    assert edits[1].at - edits[0].at >= 3.95
+    assert "✅ Read" in labels(telegram.fake.stored(ANN, checklist["message_id"]))[0]
 
 
 # -- 403 ---------------------------------------------------------------------------------------

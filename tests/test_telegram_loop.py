@@ -531,6 +531,66 @@ def test_outbox_retries_a_429_once_after_the_wait(outboxes: Any) -> None:
     assert outbox.counters.sent == 1
 
 
+def _flood(seconds: int) -> ApiTelegramException:
+    description = f"Too Many Requests: retry after {seconds}"
+    return ApiTelegramException(
+        "sendMessage",
+        _Result(),
+        {
+            "ok": False,
+            "error_code": 429,
+            "description": description,
+            "parameters": {"retry_after": seconds},
+        },
+    )
+
+
+def test_outbox_holds_one_flooded_chat_and_the_rest_only_a_second(outboxes: Any) -> None:
+    recorder = Recorder()
+    refused: list[float] = []
+
+    def flooded() -> None:
+        if not refused:
+            refused.append(time.monotonic())
+            raise _flood(3)
+        recorder.call(1, "flooded")()
+
+    outbox = outboxes(rate=1000, chat_interval=0)
+    outbox.put(Item(1, flooded, "sendMessage"))
+    time.sleep(0.2)
+    outbox.put(Item(2, recorder.call(2, "other"), "sendMessage"))
+    assert outbox.wait_idle(10)
+    sent = {tag: at for _, at, tag in recorder.sent}
+    assert sent["other"] - refused[0] < 1.5
+    assert sent["flooded"] - refused[0] >= 2.95
+
+
+def test_outbox_holds_everyone_when_a_second_chat_is_flooded_too(outboxes: Any) -> None:
+    recorder = Recorder()
+    refused: list[float] = []
+
+    def flooded(chat: int) -> Any:
+        def send() -> None:
+            if len([c for c in refused if c == chat]) == 0:
+                refused.append(chat)
+                raise _flood(3)
+            recorder.call(chat, chat)()
+
+        return send
+
+    outbox = outboxes(rate=1000, chat_interval=0, workers=1)
+    began = time.monotonic()
+    outbox.put(Item(1, flooded(1), "sendMessage"))
+    assert outbox.wait_idle(0.5) is False  # chat 1 waits its three seconds
+    outbox.put(Item(2, flooded(2), "sendMessage"))  # told to wait as well: the bot is over
+    time.sleep(0.1)
+    outbox.put(Item(3, recorder.call(3, 3), "sendMessage"))
+    assert outbox.wait_idle(10)
+    sent = {tag: at - began for _, at, tag in recorder.sent}
+    assert sent[3] >= 3.5  # waited with everyone, not a second
+    assert sorted(sent) == [1, 2, 3]
+
+
 def test_outbox_retries_a_connection_error_with_backoff(outboxes: Any) -> None:
     attempts: list[float] = []
 

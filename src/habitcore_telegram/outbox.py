@@ -12,8 +12,9 @@ traffic, so 10,000 queued reminders never hold up an answer to a tap.
 A reminder may wait minutes for its turn; its ``still_wanted`` is asked just before each attempt,
 and one no longer wanted (the habit was done meanwhile) is withdrawn without using its slot.
 
-A call that fails is sorted by ``faults.classify``: after a 429 the chat and the whole outbox
-wait ``retry_after`` and the same call is sent once more; a 5xx, timeout or refused connection
+A call that fails is sorted by ``faults.classify``: after a 429 the chat waits ``retry_after``
+(everyone else a second, or the whole wait when a second chat is told to wait too) and the same
+call is sent once more; a 5xx, timeout or refused connection
 backs off and retries the same call; a 403 drops the chat's queue and reports the chat as
 blocked; other refusals are logged and dropped. Nothing is sent twice by the outbox itself.
 """
@@ -30,7 +31,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from habitcore_telegram.faults import Kind, backoff, classify
+from habitcore_telegram.faults import Fault, Kind, backoff, classify
 
 log = logging.getLogger(__name__)
 
@@ -102,6 +103,7 @@ class Outbox:
         self._seq = itertools.count()
         self._next_global = 0.0
         self._paused_until = 0.0  # the whole outbox, after a 429 or while the server is down
+        self._flooded: tuple[int | None, float] = (None, 0.0)  # the last chat told to wait
         self._stopping = False
         self._busy = 0
 
@@ -335,16 +337,33 @@ class Outbox:
                 chat = self._chats[item.chat_id]
                 chat.queues[BULK if item.bulk else URGENT].appendleft(item)
                 chat.paused_until = max(chat.paused_until, now + wait)
-                # A 429 or an unreachable server holds everyone back; a 5xx or a timeout on
-                # one call holds back only its chat, so one bad chat cannot stall the rest.
-                if fault.kind is Kind.RETRY_AFTER or fault.everyone:
-                    self._paused_until = max(self._paused_until, now + wait)
+                held = self._hold_all(item.chat_id, fault, wait, now)
+                self._paused_until = max(self._paused_until, now + held)
                 self.counters.retried += 1
             return
         with self._lock:
             self.counters.dropped += 1
         log.warning("dropped %s to chat %s: %s", item.what, item.chat_id, fault.description)
         _report(item)
+
+    def _hold_all(self, chat_id: int, fault: Fault, wait: float, now: float) -> float:
+        """How long every chat waits after ``fault`` told ``chat_id`` to wait (lock held).
+
+        An unreachable server holds everyone back for the whole wait. A 5xx or a timeout
+        holds back only its chat, so one bad chat cannot stall the rest. A 429 is most often
+        one chat's flood limit (a person tapping fast draws one on edits): that chat waits the
+        whole ``retry_after``, the rest a second, Telegram's own window. A 429 for a second
+        chat while another still waits means the bot as a whole is over its limit, and
+        everyone waits.
+        """
+        if fault.everyone:
+            return wait
+        if fault.kind is not Kind.RETRY_AFTER:
+            return 0.0
+        flooded, until = self._flooded
+        others_wait = flooded is not None and flooded != chat_id and until > now
+        self._flooded = (chat_id, now + wait)
+        return wait if others_wait else min(wait, 1.0)
 
 
 def _wanted(item: Item) -> bool:
