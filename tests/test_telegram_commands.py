@@ -623,6 +623,40 @@ def test_archive_and_unarchive(bot: BotRun, ann: int) -> None:
     assert not habit(bot, ann, "Read").archived
 
 
+@pytest.mark.parametrize("label", ["Rename", "Schedule", "Reminders", "Amount", "Pause"])
+def test_an_old_card_of_an_archived_habit_starts_nothing(bot: BotRun, ann: int, label: str) -> None:
+    add(bot, ann, "Read | daily | 21:00")
+    card = open_card(bot, ann, "Read")
+    bot.tracker(ann).archive("Read")  # from another card, or the habit command
+    before = state(bot, ann)
+
+    toast, after = tap(bot, ann, card, label)
+
+    assert toast == "That habit is archived; /habits brings it back."
+    assert after == card  # the old card is left as it was, not turned into a question
+    calls = bot.say(ann, "Reading")  # what a rename or a schedule would have taken
+    assert sent_texts(calls) == [
+        "I did not expect that. /today shows your checklist, /add adds a habit, /help lists "
+        "everything."
+    ]
+    assert state(bot, ann) == before
+
+
+def test_a_dialog_about_a_habit_archived_meanwhile_ends(bot: BotRun, ann: int) -> None:
+    add(bot, ann, "Read")
+    card = open_card(bot, ann, "Read")
+    tap(bot, ann, card, "Rename")
+    bot.tracker(ann).archive("Read")
+    before = state(bot, ann)
+
+    calls = bot.say(ann, "Reading")
+
+    assert sent_texts(calls) == ["'Read' is archived; unarchive it first."]
+    calls = bot.say(ann, "Books")  # the dialog is over: no second refusal, a hint
+    assert sent_texts(calls)[0].startswith("I did not expect that.")
+    assert state(bot, ann) == before
+
+
 def test_delete_asks_first_and_no_keeps_it(bot: BotRun, ann: int) -> None:
     add(bot, ann, "Read", "Walk")
     bot.tracker(ann).check("Read")

@@ -7,6 +7,7 @@ from collections.abc import Callable
 import telebot
 from telebot import types
 
+from habitcore import HabitArchived, HabitNotFound
 from habitcore_telegram.bot import Bot, CallbackHandler, MessageHandler, Person
 from habitcore_telegram.handlers import (
     account,
@@ -95,7 +96,12 @@ def text(bot: Bot, person: Person, message: types.Message) -> None:
         return
     dialog = bot.dialogs.get(person.telegram_id)
     if dialog is not None and dialog.kind in DIALOGS:
-        DIALOGS[dialog.kind](bot, person, message, dialog.data)
+        try:
+            DIALOGS[dialog.kind](bot, person, message, dialog.data)
+        except (HabitNotFound, HabitArchived):
+            # The habit it asks about was deleted or archived meanwhile: no answer can take.
+            bot.dialogs.end(person.telegram_id)
+            raise
         return
     if dialog is not None and dialog.kind == "import":
         bot.send(person.chat_id, person.tx("import.ask"))

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from telebot import types
 
+from habitcore import HabitArchived
 from habitcore.records import Habit
 from habitcore_telegram.bot import Bot, Person
 from habitcore_telegram.buttons import BadButton, Button, keyboard, pack
@@ -16,6 +17,7 @@ from habitcore_telegram.handlers.adding import SCHEDULES
 from habitcore_telegram.views import goal, percent, streak_words
 
 PAUSES = (3, 7, 14, 30)
+ARCHIVED_OPS = ("o", "u", "d", "D")  # what an archived habit's card offers: open, unarchive, delete
 PAGE = 90  # habit buttons to a message (Telegram allows 100)
 
 
@@ -89,6 +91,8 @@ def press(bot: Bot, person: Person, button: Button, call: types.CallbackQuery) -
     habit_id, op = button.number(0), button.text(1)
     tracker, tx, owner = person.tracker, person.tx, person.telegram_id
     habit = tracker.habit(habit_id)
+    if op not in ARCHIVED_OPS:
+        _active(habit)
     message_id = call.message.message_id if call.message is not None else None
     answer: str | None = None
     if op == "o":
@@ -142,6 +146,13 @@ def press(bot: Bot, person: Person, button: Button, call: types.CallbackQuery) -
     return answer
 
 
+def _active(habit: Habit) -> None:
+    """Refuse a change to an archived habit from a card drawn before it was archived: the
+    dialog it would start could never end well."""
+    if habit.archived:
+        raise HabitArchived(f"{habit.name!r} is archived; unarchive it first.")
+
+
 def _ask(
     bot: Bot, person: Person, message_id: int | None, text: str, *rows: list[tuple[str, str]]
 ) -> None:
@@ -156,7 +167,7 @@ def schedule_button(
     """``hs``: a new schedule from the card."""
     habit_id, choice = button.number(0), button.text(1)
     tx = person.tx
-    habit = person.tracker.habit(habit_id)
+    _active(person.tracker.habit(habit_id))
     if choice == "c":
         card = call.message.message_id if call.message is not None else None
         bot.dialogs.begin(person.telegram_id, "schedule", habit=habit_id, card=card)
@@ -176,6 +187,7 @@ def pause_button(bot: Bot, person: Person, button: Button, call: types.CallbackQ
     if days > 365:
         raise BadButton("days")
     habit = tracker.habit(habit_id)
+    _active(habit)
     if days == 0:
         tracker.resume(habit_id)
         answer = tx("card.resumed", name=habit.name)
