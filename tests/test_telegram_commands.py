@@ -33,6 +33,7 @@ from habitcore.records import Habit
 from habitcore.tracker import user_exists
 from habitcore_telegram import routes
 from habitcore_telegram.handlers import adding
+from habitcore_telegram.picture import LEGEND
 from habitcore_telegram.texts import en, ru
 from telegram_harness import BotRun, button_data, labels, start_bot
 
@@ -717,6 +718,23 @@ def test_stats_of_one_habit_by_name(bot: BotRun, ann: int) -> None:
     assert bot.last(ann)["caption"] == "Read: the last six months and the score"
 
 
+@pytest.mark.parametrize("language", ["en", "ru"])
+def test_the_picture_draws_every_character_it_shows(
+    bot: BotRun, ann: int, language: str, recwarn: pytest.WarningsRecorder
+) -> None:
+    """The picture's font lacks emoji and CJK, so a name in any script goes in the caption."""
+    name = "📚 读书 Чтение"
+    bot.say(ann, f"/language {language}")
+    bot.say(ann, f"/add {name}")
+    bot.tracker(ann).check(name)
+    calls = bot.say(ann, "/stats")
+    (photo,) = [c for c in calls if c.method == "sendPhoto"]
+    assert photo.files["photo"].startswith(PNG)
+    assert photo.params["caption"].startswith(f"{name}: ")
+    glyphs = [str(w.message) for w in recwarn if "Glyph" in str(w.message)]
+    assert glyphs == []
+
+
 def test_stats_of_a_single_habit_sends_its_picture_at_once(bot: BotRun, ann: int) -> None:
     add(bot, ann, "Read")
     calls = bot.say(ann, "/stats")
@@ -1383,6 +1401,7 @@ def test_the_menu_names_exactly_the_routed_commands() -> None:
 # are looked up only when present (`if f"schedule.{...}" in tx.messages`, `if key in messages`).
 F_STRING_KEYS = {
     "add.schedule.": [f"add.schedule.{key}" for key in adding.SCHEDULES],
+    "stats.legend.": [f"stats.legend.{outcome.value}" for outcome in LEGEND],
     "schedule.": [],
     "error.": [],
 }

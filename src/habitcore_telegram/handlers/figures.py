@@ -44,18 +44,19 @@ def stats(bot: Bot, person: Person, message: types.Message) -> None:
 
 
 def send_one(bot: Bot, person: Person, habit: int | str) -> None:
-    from habitcore_telegram.picture import draw
+    from habitcore_telegram.picture import LEGEND, Words, draw
 
     tracker, tx = person.tracker, person.tx
     found = tracker.habit(habit)
     text = summary(tx, found, tracker.stats(found.id))
-    png = draw(
-        found.name,
-        tracker.calendar(found.id, DAYS),
-        tracker.explain_score(found.id)[-DAYS:],
-        tx.messages["weekdays"].split(","),
-        tx("stats.score_axis"),
+    words = Words(
+        title=tx("stats.picture_title"),
+        weekdays=tx("weekdays").split(","),
+        months=tx("stats.months").split(","),
+        score=tx("stats.score_axis"),
+        legend={outcome: tx(f"stats.legend.{outcome.value}") for outcome in LEGEND},
     )
+    png = draw(tracker.calendar(found.id, DAYS), tracker.explain_score(found.id)[-DAYS:], words)
     bot.send(person.chat_id, text)
     bot.send_file(
         person.chat_id, png, "stats.png", tx("stats.caption", name=found.name)[:1024], photo=True

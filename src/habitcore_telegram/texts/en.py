@@ -169,6 +169,13 @@ MESSAGES = {
     "stats.completion": "✔️ Done: 7 days {week} · 30 days {month} · a year {year}",
     "stats.caption": "{name}: the last six months and the score",
     "stats.score_axis": "score, %",
+    "stats.picture_title": "The last six months, and the score",
+    "stats.months": "Jan,Feb,Mar,Apr,May,Jun,Jul,Aug,Sep,Oct,Nov,Dec",
+    "stats.legend.done": "done",
+    "stats.legend.partial": "partly",
+    "stats.legend.missed": "missed",
+    "stats.legend.skipped": "skipped",
+    "stats.legend.paused": "paused",
     "export.json": "Your data in habitcore's format: /import restores it.",
     "export.csv": "Every check-in as CSV, for a spreadsheet.",
     "import.ask": "Send me the JSON file from /export. Nothing changes unless all of it is "

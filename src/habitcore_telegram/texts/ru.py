@@ -171,6 +171,13 @@ MESSAGES = {
     "stats.completion": "✔️ Выполнено: 7 дней {week} · 30 дней {month} · год {year}",
     "stats.caption": "{name}: последние полгода и рейтинг",
     "stats.score_axis": "рейтинг, %",
+    "stats.picture_title": "Последние полгода и рейтинг",
+    "stats.months": "янв,фев,мар,апр,май,июн,июл,авг,сен,окт,ноя,дек",
+    "stats.legend.done": "выполнено",
+    "stats.legend.partial": "частично",
+    "stats.legend.missed": "не выполнено",
+    "stats.legend.skipped": "пропуск",
+    "stats.legend.paused": "пауза",
     "export.json": "Ваши данные в формате habitcore: /import восстановит их.",
     "export.csv": "Все отметки в CSV, для таблиц.",
     "import.ask": "Пришлите JSON-файл из /export. Ничего не изменится, если хоть что-то в нём "
