@@ -415,6 +415,34 @@ def test_measurable_habit_quick_button(telegram: BotRun) -> None:
     assert any(label.startswith("✅ Water 8/8") for label in labels(stored(telegram, ANN, message)))
 
 
+@pytest.mark.parametrize(
+    ("target", "shown", "buttons"),
+    [
+        (0.125, "0.125", ["0.125"]),
+        (2.5, "2.5", ["1", "2.5"]),  # half of it rounds to 1, which is there already
+        (1_000_000_000, "1000000000", ["1", "500000000", "1000000000"]),
+    ],
+)
+def test_the_target_button_meets_any_target(
+    telegram: BotRun, target: float, shown: str, buttons: list[str]
+) -> None:
+    start(telegram, ANN)
+    telegram.tracker(ANN).add_habit("Tea", target=target, unit="l")
+    message = checklist(telegram, ANN)
+    assert f"⬜ Tea 0/{shown}" in labels(message)
+    press(telegram, ANN, message, button_data(message, "Tea"))
+    question = telegram.last(ANN)
+    assert labels(question) == buttons
+
+    _calls, answer = press(
+        telegram, ANN, question, question["reply_markup"]["inline_keyboard"][0][-1]["callback_data"]
+    )
+
+    assert answer == f"Tea: {shown} of {shown} l today."
+    assert [c.status for c in telegram.tracker(ANN).checkins("Tea")] == ["done"]
+    assert labels(stored(telegram, ANN, message))[0].startswith(f"✅ Tea {shown}/{shown}")
+
+
 def test_measurable_habit_typed_amount(telegram: BotRun) -> None:
     start(telegram, ANN)
     telegram.tracker(ANN).add_habit("Water", target=8, unit="glasses")
@@ -457,8 +485,19 @@ def test_forged_amount_buttons_change_nothing(telegram: BotRun) -> None:
     water = telegram.tracker(ANN).add_habit("Water", target=8, unit="glasses")
     message = checklist(telegram, ANN)
     before = every_row(telegram)
-    # Only amounts as the bot writes them (digits, at most two decimals) are taken.
-    for amount in ("-5", "nan", "inf", "1e99", "+2", "02", "2e0", "abc"):
+    # Only amounts as the bot writes them (digits, at most six decimals) are taken.
+    for amount in (
+        "-5",
+        "nan",
+        "inf",
+        "1e99",
+        "+2",
+        "02",
+        "2e0",
+        "abc",
+        "1.1234567",
+        "10000000000",
+    ):
         calls, answer = press(telegram, ANN, message, f"a:{ANN}:{water.id}:{day(TODAY)}:{amount}")
         assert answer == INVALID, (amount, answer)
         assert not sends(calls)

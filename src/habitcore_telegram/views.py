@@ -19,10 +19,15 @@ MARKS = {
 SHOWN_TODAY = (DayState.DUE, DayState.DONE, DayState.SKIPPED)
 
 
+AMOUNT_DECIMALS = 6  # an amount or target of 0.125 shows as it is, not as 0.12
+
+
 def amount(value: float | None) -> str:
     if value is None:
         return "0"
-    return str(int(value)) if value == int(value) else f"{value:.2f}".rstrip("0").rstrip(".")
+    if value == int(value):
+        return str(int(value))
+    return f"{value:.{AMOUNT_DECIMALS}f}".rstrip("0").rstrip(".")
 
 
 def label(status: HabitStatus) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import date
 
@@ -11,9 +12,10 @@ from habitcore import DayState, HabitArchived, HabitStatus, Kind
 from habitcore.habits import clean_amount
 from habitcore_telegram.bot import Bot, Person, origin
 from habitcore_telegram.buttons import BadButton, Button, keyboard, pack, unpack
-from habitcore_telegram.views import SHOWN_TODAY, amount, day_title, label
+from habitcore_telegram.views import AMOUNT_DECIMALS, SHOWN_TODAY, amount, day_title, label
 
-AMOUNT = re.compile(r"(0|[1-9][0-9]{0,8})(\.[0-9]{1,2})?")  # as amount() writes them
+# As amount() writes them, up to habitcore's largest amount (1,000,000,000).
+AMOUNT = re.compile(r"(0|[1-9][0-9]{0,9})(\.[0-9]{1,6})?")
 PAGE = 40  # habits per message: two buttons each stays well inside Telegram's 100
 
 
@@ -166,7 +168,9 @@ def ask_amount(
 ) -> None:
     habit, tx = status.habit, person.tx
     target = habit.target or 1.0
-    choices = sorted({v for v in (1.0, round(target / 2), target) if v > 0})
+    # The target's button carries it rounded up, so that tapping it always meets the target.
+    whole = math.ceil(target * 10**AMOUNT_DECIMALS) / 10**AMOUNT_DECIMALS
+    choices = sorted({v for v in (1.0, round(target / 2), whole) if 0 < v <= whole})
     owner = person.telegram_id
     markup = keyboard([(amount(v), pack("a", owner, habit.id, day, amount(v))) for v in choices])
     bot.dialogs.begin(
