@@ -131,6 +131,17 @@ def test_offsets_not_in_use_are_refused_with_a_hint(text: str) -> None:
 
 
 @pytest.mark.parametrize(
+    "text", ["localtime", "posixrules", "Factory", "factory", "posix/Europe/Moscow", "right/UTC"]
+)
+def test_zone_files_that_name_no_place_are_refused(tracker: Tracker, text: str) -> None:
+    """They open on many machines, but mean the server's own zone or no zone at all."""
+    before = tracker.settings()
+    with pytest.raises(InvalidTimezone, match="is not a time zone"):
+        tracker.set_timezone(text)
+    assert tracker.settings() == before
+
+
+@pytest.mark.parametrize(
     ("text", "key"),
     [
         ("Europe/Moscow", "Europe/Moscow"),

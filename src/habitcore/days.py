@@ -111,6 +111,12 @@ def offset_zone(text: str) -> ZoneInfo | None:
     raise InvalidTimezone(f"{shown(text)} is not a UTC offset in use; {_ZONE_HINT}.")
 
 
+# Files in a zone database that name no place: the machine's own zone (which moves with the
+# data to another machine), the database's defaults and placeholder, and the same zones again
+# under other rules.
+_NOT_PLACES = frozenset({"localtime", "posixrules", "factory"})
+
+
 def parse_timezone(name: str) -> ZoneInfo:
     """An IANA zone by name or a UTC offset (see ``offset_zone``), or an ``InvalidTimezone``
     that says what a valid one looks like."""
@@ -118,7 +124,14 @@ def parse_timezone(name: str) -> ZoneInfo:
     offset = offset_zone(cleaned) if cleaned else None
     if offset is not None:
         return offset
-    if not cleaned or cleaned.startswith(("/", ".")) or ".." in cleaned or len(cleaned) > 64:
+    if (
+        not cleaned
+        or cleaned.startswith(("/", "."))
+        or ".." in cleaned
+        or len(cleaned) > 64
+        or cleaned.casefold() in _NOT_PLACES
+        or cleaned.casefold().startswith(("posix/", "right/"))
+    ):
         raise InvalidTimezone(f"{shown(name)} is not a time zone; {_ZONE_HINT}.")
     try:
         return ZoneInfo(cleaned)
