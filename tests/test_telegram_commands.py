@@ -1323,6 +1323,50 @@ def test_a_russian_card_and_stats(bot: BotRun, ann: int) -> None:
     assert bot.last(ann)["caption"] == "Чтение: последние полгода и рейтинг"
 
 
+@pytest.mark.parametrize(
+    ("typed", "schedule"),
+    [
+        ("ежедневно", "daily"),
+        ("по будням", "weekdays"),
+        ("пн,ср,пт", "mon,wed,fri"),
+        ("каждые 2 дня", "every 2 days"),
+        ("3 раза в неделю", "3/week"),
+        ("10 раз в месяц", "10/month"),
+        ("4 раза за 7 дней", "4 in 7 days"),
+        ("3/week", "3/week"),  # habitcore's own words still work
+    ],
+)
+def test_schedules_typed_in_russian(bot: BotRun, ann: int, typed: str, schedule: str) -> None:
+    add(bot, ann, f"Пн и вс | {typed} | 08:00 пн,ср", language_code="ru")
+    found = habit(bot, ann, "Пн и вс")  # a name is never rewritten
+    assert found.schedule == schedule
+    assert found.reminders == ("08:00 mon,wed",)
+
+
+def test_reminders_and_off_typed_in_russian(bot: BotRun, ann: int) -> None:
+    add(bot, ann, "Чтение", language_code="ru")
+    bot.say(ann, "/remind Чтение 08:00 пн,ср; 21:00 суббота", language_code="ru")
+    assert habit(bot, ann, "Чтение").reminders == ("08:00 mon,wed", "21:00 sat")
+    assert bot.last(ann)["text"] == "Напомню про «Чтение» в 08:00 mon,wed, 21:00 sat."
+    bot.say(ann, "/remind Чтение выкл", language_code="ru")
+    assert habit(bot, ann, "Чтение").reminders == ()
+    assert bot.last(ann)["text"] == "Напоминаний про «Чтение» больше не будет."
+    # The card's dialogs understand the same words.
+    card = open_card(bot, ann, "Чтение")
+    tap(bot, ann, card, "Расписание")
+    tap(bot, ann, bot.fake.stored(ann, card["message_id"]), "Другое")
+    bot.say(ann, "2 раза в неделю", language_code="ru")
+    assert habit(bot, ann, "Чтение").schedule == "2/week"
+
+
+def test_a_bad_weekday_in_russian_is_explained_in_russian(bot: BotRun, ann: int) -> None:
+    add(bot, ann, "Чтение", language_code="ru")
+    before = state(bot, ann)
+    bot.say(ann, "/remind Чтение 08:00 пн,ыы", language_code="ru")
+    assert bot.last(ann)["text"] == "Дни недели пишутся так: пн, вт, ср, чт, пт, сб, вс."
+    assert state(bot, ann) == before
+
+
 def test_an_ambiguous_name_in_russian_says_which(bot: BotRun, ann: int) -> None:
     add(bot, ann, "Read books", "Read news", language_code="ru")
     before = state(bot, ann)

@@ -29,9 +29,10 @@ def add(bot: Bot, person: Person, message: types.Message) -> None:
         if len(parts) > 3:
             bot.send(person.chat_id, person.tx("add.usage"))
             return
-        name = parts[0]
-        schedule = parts[1] if len(parts) > 1 and parts[1] else "daily"
-        reminders = [r.strip() for r in parts[2].split(";") if r.strip()] if len(parts) > 2 else []
+        name, tx = parts[0], person.tx
+        schedule = tx.understood(parts[1]) if len(parts) > 1 and parts[1] else "daily"
+        typed_times = tx.understood(parts[2]) if len(parts) > 2 else ""
+        reminders = [r.strip() for r in typed_times.split(";") if r.strip()]
         _create(bot, person, name, schedule, reminders)
         return
     bot.dialogs.begin(person.telegram_id, "add_name")
@@ -86,7 +87,7 @@ def schedule_button(bot: Bot, person: Person, button: Button, call: types.Callba
 def schedule_text(
     bot: Bot, person: Person, message: types.Message, data: dict[str, object]
 ) -> None:
-    schedule = str(parse_schedule(message.text or ""))
+    schedule = str(parse_schedule(person.tx.understood(message.text or "")))
     _ask_time(bot, person, str(data["name"]), schedule)
 
 
@@ -124,10 +125,10 @@ def time_button(bot: Bot, person: Person, button: Button, call: types.CallbackQu
 
 
 def time_text(bot: Bot, person: Person, message: types.Message, data: dict[str, object]) -> None:
-    typed = (message.text or "").strip()
+    typed = person.tx.understood((message.text or "").strip())
     reminders = (
         []
-        if typed.lower() in ("none", "no", "-", "нет")
+        if typed.lower() in ("none", "no", "-", "off")
         else [str(parse_reminder(part)) for part in typed.split(";") if part.strip()]
     )
     _create(bot, person, str(data["name"]), str(data["schedule"]), reminders)

@@ -214,7 +214,8 @@ def rename_text(bot: Bot, person: Person, message: types.Message, data: dict[str
 def schedule_text(
     bot: Bot, person: Person, message: types.Message, data: dict[str, object]
 ) -> None:
-    habit = person.tracker.edit_habit(int(str(data["habit"])), schedule=message.text or "")
+    typed = person.tx.understood(message.text or "")
+    habit = person.tracker.edit_habit(int(str(data["habit"])), schedule=typed)
     said = person.tx("card.schedule_set", name=habit.name, goal=goal(person.tx, habit))
     _typed_done(bot, person, data, habit, said)
 
@@ -246,7 +247,7 @@ def target_text(bot: Bot, person: Person, message: types.Message, data: dict[str
     """``8 glasses``, ``at most 2 coffees`` or ``off``: the habit's daily amount, in one edit."""
     typed = " ".join((message.text or "").split())
     habit_id = int(str(data["habit"]))
-    if typed.lower() in ("off", "none", "выкл", "нет"):
+    if person.tx.understood(typed).lower() in ("off", "none"):
         habit = person.tracker.edit_habit(habit_id, target=None, at_most=False)
     else:
         found = TARGET.fullmatch(typed)
@@ -265,13 +266,10 @@ def target_text(bot: Bot, person: Person, message: types.Message, data: dict[str
 
 def _set_reminders(person: Person, habit: int | str, typed: str) -> Habit:
     """``off``, or one or more ``HH:MM [days]`` separated by ``;``: the habit's reminders now."""
-    cleaned = typed.strip()
-    rules = (
-        []
-        if cleaned.lower() in ("off", "none", "выкл")
-        else [p.strip() for p in cleaned.split(";") if p.strip()]
-    )
-    if cleaned.lower() not in ("off", "none", "выкл") and not rules:
+    cleaned = person.tx.understood(typed.strip())
+    off = cleaned.lower() in ("off", "none")
+    rules = [] if off else [p.strip() for p in cleaned.split(";") if p.strip()]
+    if not off and not rules:
         rules = [cleaned]  # empty: let habitcore say what a reminder looks like
     return person.tracker.edit_habit(habit, reminders=rules)
 
@@ -294,7 +292,14 @@ def remind(bot: Bot, person: Person, message: types.Message) -> None:
             lines.append(f"• {status.habit.name}: {times}")
         bot.send(person.chat_id, "\n".join(lines))
         return
-    at = next((i for i, w in enumerate(words) if _looks_like_time(w) or w.lower() == "off"), None)
+    at = next(
+        (
+            i
+            for i, w in enumerate(words)
+            if _looks_like_time(w) or tx.understood(w).lower() == "off"
+        ),
+        None,
+    )
     if at is None or at == 0:
         bot.send(person.chat_id, tx("remind.usage"))
         return

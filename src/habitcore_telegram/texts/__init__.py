@@ -7,6 +7,8 @@ separated by ``|`` (English: one|many; Russian: one|few|many).
 
 from __future__ import annotations
 
+import re
+from functools import cache
 from importlib import import_module
 from typing import Any
 
@@ -34,10 +36,24 @@ def commands(language: str) -> dict[str, str]:
     return menu
 
 
+@cache
+def _typed(language: str) -> list[tuple[re.Pattern[str], str]]:
+    module = import_module(f"habitcore_telegram.texts.{language_of(language)}")
+    rules: list[tuple[str, str]] = module.TYPED
+    return [(re.compile(pattern, re.IGNORECASE), replacement) for pattern, replacement in rules]
+
+
 class Texts:
     def __init__(self, language: str) -> None:
         self.language = language_of(language)
         self.messages = catalog(self.language)
+
+    def understood(self, typed: str) -> str:
+        """A typed schedule, reminder or "off" in habitcore's words: ``3 раза в неделю`` is
+        ``3/week``, ``08:00 пн,ср`` is ``08:00 mon,wed``. Never for names."""
+        for pattern, replacement in _typed(self.language):
+            typed = pattern.sub(replacement, typed)
+        return typed
 
     def __call__(self, key: str, **values: Any) -> str:
         return self.messages[key].format(**values)

@@ -19,6 +19,8 @@ COMMANDS = {
     "help": "what the bot can do",
 }
 
+TYPED: list[tuple[str, str]] = []  # habitcore's own words are English
+
 MESSAGES = {
     "weekdays": "Mon,Tue,Wed,Thu,Fri,Sat,Sun",
     "months": "Jan,Feb,Mar,Apr,May,Jun,Jul,Aug,Sep,Oct,Nov,Dec",

@@ -3,10 +3,10 @@
 COMMANDS = {
     "start": "регистрация и часовой пояс",
     "today": "отметки на сегодня",
-    "add": "новая привычка: /add Чтение | 3/week | 21:00",
+    "add": "новая привычка: /add Чтение | 3 раза в неделю | 21:00",
     "habits": "привычки: имя, расписание, напоминания, пауза, архив, удаление",
     "stats": "серии, рейтинг и картинка: /stats Чтение",
-    "remind": "напоминания: /remind Чтение 08:00 mon,wed,fri или /remind Чтение off",
+    "remind": "напоминания: /remind Чтение 08:00 пн,ср,пт или /remind Чтение выкл",
     "timezone": "часовой пояс: /timezone Europe/Moscow или +3",
     "daystart": "когда начинается ваш день: /daystart 04:00",
     "vacation": "пауза для всех привычек: /vacation 7, /vacation off",
@@ -18,6 +18,25 @@ COMMANDS = {
     "cancel": "выйти из текущего диалога",
     "help": "что умеет бот",
 }
+
+# What a person may type in Russian where habitcore reads its own English words (schedules,
+# weekdays, "off"), rewritten before habitcore sees it. Names are never rewritten.
+TYPED = [
+    (r"\bкажд(?:ый|ой)\s+день\b|\bежедневно\b", "daily"),
+    (r"\b(?:по\s+)?будням\b|\bбудни\b", "weekdays"),
+    (r"\bкажды(?:е|й)\s+(\d+)\s+(?:день|дня|дней)\b", r"every \1 days"),
+    (r"\b(\d+)\s*(?:раза?\s+)?в\s+неделю\b", r"\1/week"),
+    (r"\b(\d+)\s*(?:раза?\s+)?в\s+месяц\b", r"\1/month"),
+    (r"\b(\d+)\s*(?:раза?\s+)?за\s+(\d+)\s+(?:день|дня|дней)\b", r"\1 in \2 days"),
+    (r"\bпн\b|\bпонедельник\b", "mon"),
+    (r"\bвт\b|\bвторник\b", "tue"),
+    (r"\bср\b|\bсред[ау]\b", "wed"),
+    (r"\bчт\b|\bчетверг\b", "thu"),
+    (r"\bпт\b|\bпятниц[ау]\b", "fri"),
+    (r"\bсб\b|\bсуббот[ау]\b", "sat"),
+    (r"\bвс\b|\bвоскресенье\b", "sun"),
+    (r"^\s*(?:выкл|выключить|отключить|нет|никогда)\s*$", "off"),
+]
 
 MESSAGES = {
     "weekdays": "Пн,Вт,Ср,Чт,Пт,Сб,Вс",
@@ -107,12 +126,12 @@ MESSAGES = {
     "add.schedule.weekdays": "По будням",
     "add.schedule.3w": "3 раза в неделю",
     "add.schedule.custom": "Другое…",
-    "add.ask_custom": "Напишите расписание: daily, weekdays, mon,wed,fri, every 2 days, 3/week, "
-    "10/month или 4 in 7 days.",
+    "add.ask_custom": "Напишите расписание: ежедневно, по будням, пн,ср,пт, каждые 2 дня, "
+    "3 раза в неделю, 10 раз в месяц или 4 раза за 7 дней.",
     "add.ask_time": "Когда напоминать?",
     "add.time.none": "Без напоминания",
     "add.time.other": "Другое время…",
-    "add.ask_custom_time": "Напишите время, например 07:30, можно с днями: 08:00 mon,wed,fri. "
+    "add.ask_custom_time": "Напишите время, например 07:30, можно с днями: 08:00 пн,ср,пт. "
     "Несколько — через «;».",
     "add.done": "Добавлено: {name} — {goal}; напоминания: {reminders}.",
     "add.no_reminder": "нет",
@@ -141,7 +160,7 @@ MESSAGES = {
     "card.ask_name": "Новое название для «{name}»? (от 1 до 100 символов)",
     "card.ask_schedule": "Новое расписание для «{name}»:",
     "card.ask_reminders": "Напоминания для «{name}»: время, например 08:00, можно с днями "
-    "(08:00 mon,wed,fri), несколько — через «;», или off.",
+    "(08:00 пн,ср,пт), несколько — через «;», или выкл.",
     "card.ask_pause": "На сколько поставить «{name}» на паузу? Дни паузы не прерывают серию.",
     "card.ask_delete": "Удалить «{name}» вместе со всей историей? Это необратимо; архив "
     "историю сохраняет.",
@@ -154,8 +173,8 @@ MESSAGES = {
     "card.schedule_set": "«{name}»: теперь {goal}.",
     "card.resumed": "«{name}» снова считается с сегодняшнего дня.",
     "card.paused_until": "«{name}» на паузе до {end}.",
-    "remind.usage": "Напоминания: /remind Чтение 08:00, /remind Чтение 08:00 mon,wed,fri, "
-    "/remind Чтение 08:00; 21:00 или /remind Чтение off.",
+    "remind.usage": "Напоминания: /remind Чтение 08:00, /remind Чтение 08:00 пн,ср,пт, "
+    "/remind Чтение 08:00; 21:00 или /remind Чтение выкл.",
     "remind.set": "Напомню про «{name}» в {times}.",
     "remind.off": "Напоминаний про «{name}» больше не будет.",
     "reminder.text": "⏰ Пора: {name} ({time})",
@@ -209,8 +228,8 @@ MESSAGES = {
     "верните старую из архива.",
     "error.HabitArchived": "Эта привычка в архиве; сначала верните её через /habits.",
     "error.InvalidName": "Название — от 1 до 100 символов, без управляющих символов.",
-    "error.InvalidSchedule": "Не понимаю такое расписание. Примеры: daily, weekdays, "
-    "mon,wed,fri, every 2 days, 3/week, 10/month, 4 in 7 days.",
+    "error.InvalidSchedule": "Не понимаю такое расписание. Примеры: ежедневно, по будням, "
+    "пн,ср,пт, каждые 2 дня, 3 раза в неделю, 10 раз в месяц, 4 раза за 7 дней.",
     "error.InvalidTime": "Время пишется как ЧЧ:ММ, например 08:00 или 21:30.",
     "error.InvalidTimezone": "Не знаю такого часового пояса. Напишите, например, Europe/Moscow "
     "или смещение +3.",
@@ -218,7 +237,7 @@ MESSAGES = {
     "error.InvalidPause": "Такая пауза не подходит: {detail}",
     "error.InvalidImport": "Этот файл нельзя импортировать, ничего не изменилось: {detail}",
     "error.ReminderNotFound": "Этого напоминания больше нет.",
-    "error.InvalidWeekday": "Дни недели пишутся так: mon, tue, wed, thu, fri, sat, sun.",
+    "error.InvalidWeekday": "Дни недели пишутся так: пн, вт, ср, чт, пт, сб, вс.",
     "error.InvalidSetting": "Такая настройка не подходит: {detail}",
     "error.InvalidDay": "Такая дата не подходит: {detail}",
 }
