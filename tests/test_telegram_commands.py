@@ -185,6 +185,12 @@ def test_help_lists_every_command_of_the_menu(
         assert f"/{name} — {description}" in text
 
 
+def test_every_command_is_in_the_docs() -> None:
+    page = (Path(__file__).parent.parent / "docs" / "telegram.md").read_text(encoding="utf-8")
+    for name in routes.COMMANDS:
+        assert f"`/{name}" in page, name
+
+
 def test_language_argument_switches_every_later_answer(bot: BotRun, ann: int) -> None:
     bot.say(ann, "/language ru")
     assert bot.last(ann)["text"] == "Буду говорить по-русски."
@@ -1446,6 +1452,11 @@ def test_the_menu_names_exactly_the_routed_commands() -> None:
 F_STRING_KEYS = {
     "add.schedule.": [f"add.schedule.{key}" for key in adding.SCHEDULES],
     "stats.legend.": [f"stats.legend.{outcome.value}" for outcome in LEGEND],
+    "typed.usage.": [
+        f"typed.usage.{name}"
+        for name, handler in routes.COMMANDS.items()
+        if handler.__module__ == "habitcore_telegram.handlers.typed"
+    ],
     "schedule.": [],
     "error.": [],
 }

@@ -28,6 +28,16 @@ class HabitNotFound(HabitcoreError):
         self.name = name
 
 
+class HabitNotArchived(HabitNotFound):
+    """Unarchiving a habit that is active: there is no archived habit of that name."""
+
+    def __init__(self, name: str) -> None:
+        HabitcoreError.__init__(
+            self, f"{name!r} is not archived; only an archived habit comes back."
+        )
+        self.name = name
+
+
 class AmbiguousHabit(HabitcoreError):
     def __init__(self, prefix: str, candidates: list[str]) -> None:
         listed = ", ".join(repr(c) for c in candidates)

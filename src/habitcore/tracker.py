@@ -35,6 +35,7 @@ from habitcore.errors import (
     AmbiguousHabit,
     DuplicateHabit,
     HabitArchived,
+    HabitNotArchived,
     HabitNotFound,
     InvalidAmount,
     InvalidDay,
@@ -750,7 +751,7 @@ class Tracker:
                 raise HabitNotFound(f"#{name}")
             if archived is not None and found.archived != archived:
                 if archived:
-                    raise HabitNotFound(f"{found.name} (archived)")
+                    raise HabitNotArchived(found.name)
                 raise HabitArchived(f"{found.name!r} is archived; unarchive it first.")
             return found
         key = name_key(clean_name(name or ""))
@@ -759,9 +760,8 @@ class Tracker:
         if archived is not None:
             wanted = [r for r in rows if r.archived == archived]
             if not wanted and rows:
-                cleaned = clean_name(name or "")
                 if archived:
-                    raise HabitNotFound(f"{cleaned} (archived)")
+                    raise HabitNotArchived(rows[0].name)
                 raise HabitArchived(f"{rows[0].name!r} is archived; unarchive it first.")
             rows = wanted
         if not rows:

@@ -17,6 +17,7 @@ from habitcore_telegram.handlers import (
     manage,
     reminding,
     today,
+    typed,
 )
 
 COMMANDS: dict[str, MessageHandler] = {
@@ -28,6 +29,17 @@ COMMANDS: dict[str, MessageHandler] = {
     "today": today.show,
     "list": today.show,
     "habits": manage.habits,
+    "done": typed.done,
+    "undo": typed.undo,
+    "skip": typed.skip,
+    "rename": typed.rename,
+    "schedule": typed.schedule,
+    "amount": typed.target,
+    "pause": typed.pause,
+    "resume": typed.resume,
+    "archive": typed.archive,
+    "unarchive": typed.unarchive,
+    "delete": typed.delete,
     "stats": figures.stats,
     "remind": manage.remind,
     "timezone": account.timezone,
@@ -53,6 +65,8 @@ BUTTONS: dict[str, tuple[int, CallbackHandler]] = {
     "at": (2, adding.time_button),  # dialog serial, HHMM | none | c
     "lg": (1, account.language_button),  # language
     "vc": (1, account.vacation_button),  # days
+    "ds": (1, account.day_start_button),  # HHMM
+    "mo": (1, account.morning_button),  # on | off
     "dm": (1, account.delete_me_button),  # y | n
     "st": (1, figures.stats_button),  # habit
 }

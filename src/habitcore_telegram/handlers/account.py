@@ -110,30 +110,64 @@ def language_button(bot: Bot, person: Person, button: Button, call: types.Callba
     return _language_set(bot, person, code)
 
 
+DAY_STARTS = ("00:00", "03:00", "04:00", "05:00", "06:00")
+
+
 def day_start(bot: Bot, person: Person, message: types.Message) -> None:
     typed = argument(message)
     if not typed:
         settings = person.tracker.settings()
-        bot.send(person.chat_id, person.tx("daystart.current", time=settings.day_start))
+        owner = person.telegram_id
+        markup = keyboard([(t, pack("ds", owner, t.replace(":", ""))) for t in DAY_STARTS])
+        bot.send(person.chat_id, person.tx("daystart.current", time=settings.day_start), markup)
         return
     settings = person.tracker.set_day_start(typed)
     bot.send(person.chat_id, person.tx("daystart.set", time=settings.day_start))
 
 
+def day_start_button(bot: Bot, person: Person, button: Button, call: types.CallbackQuery) -> str:
+    chosen = button.text(0)
+    at = f"{chosen[:2]}:{chosen[2:]}"
+    if at not in DAY_STARTS:
+        raise BadButton(chosen)
+    settings = person.tracker.set_day_start(at)
+    text = person.tx("daystart.set", time=settings.day_start)
+    if call.message is not None:
+        bot.edit(person.chat_id, call.message.message_id, text, None)
+    return text
+
+
 def morning(bot: Bot, person: Person, message: types.Message) -> None:
-    typed = argument(message).lower()
+    typed = person.tx.understood(argument(message)).lower()
     if typed not in ("on", "off"):
         state = person.tracker.settings().morning_summary
+        owner, tx = person.telegram_id, person.tx
+        flip = ("morning.turn_off", "off") if state else ("morning.turn_on", "on")
+        markup = keyboard([(tx(flip[0]), pack("mo", owner, flip[1]))])
         bot.send(
-            person.chat_id, person.tx("morning.current_on" if state else "morning.current_off")
+            person.chat_id, tx("morning.current_on" if state else "morning.current_off"), markup
         )
         return
-    person.tracker.set_morning_summary(typed == "on")
-    bot.send(person.chat_id, person.tx("morning.on" if typed == "on" else "morning.off"))
+    bot.send(person.chat_id, _morning(person, typed == "on"))
+
+
+def _morning(person: Person, on: bool) -> str:
+    person.tracker.set_morning_summary(on)
+    return person.tx("morning.on" if on else "morning.off")
+
+
+def morning_button(bot: Bot, person: Person, button: Button, call: types.CallbackQuery) -> str:
+    chosen = button.text(0)
+    if chosen not in ("on", "off"):
+        raise BadButton(chosen)
+    text = _morning(person, chosen == "on")
+    if call.message is not None:
+        bot.edit(person.chat_id, call.message.message_id, text, None)
+    return text
 
 
 def vacation(bot: Bot, person: Person, message: types.Message) -> None:
-    typed = argument(message).lower()
+    typed = person.tx.understood(argument(message)).lower()
     if not typed:
         owner, tx = person.telegram_id, person.tx
         markup = keyboard(

@@ -223,8 +223,8 @@ def schedule_text(
 def reminders_text(
     bot: Bot, person: Person, message: types.Message, data: dict[str, object]
 ) -> None:
-    habit = _set_reminders(person, int(str(data["habit"])), message.text or "")
-    _typed_done(bot, person, data, habit, _reminders_said(person, habit))
+    habit = set_reminders(person, int(str(data["habit"])), message.text or "")
+    _typed_done(bot, person, data, habit, reminders_said(person, habit))
 
 
 def _typed_done(bot: Bot, person: Person, data: dict[str, object], habit: Habit, said: str) -> None:
@@ -246,25 +246,31 @@ TARGET = re.compile(
 def target_text(bot: Bot, person: Person, message: types.Message, data: dict[str, object]) -> None:
     """``8 glasses``, ``at most 2 coffees`` or ``off``: the habit's daily amount, in one edit."""
     typed = " ".join((message.text or "").split())
-    habit_id = int(str(data["habit"]))
-    if person.tx.understood(typed).lower() in ("off", "none"):
-        habit = person.tracker.edit_habit(habit_id, target=None, at_most=False)
-    else:
-        found = TARGET.fullmatch(typed)
-        if found is None:
-            bot.send(person.chat_id, person.tx("card.bad_target", text=typed[:40]))
-            return
-        habit = person.tracker.edit_habit(
-            habit_id,
-            target=float(found["n"].replace(",", ".")),
-            unit=found["unit"].strip() or None,
-            at_most=bool(found["most"]),
-        )
+    habit = set_target(person, int(str(data["habit"])), typed)
+    if habit is None:
+        bot.send(person.chat_id, person.tx("card.bad_target", text=typed[:40]))
+        return
     said = person.tx("card.schedule_set", name=habit.name, goal=goal(person.tx, habit))
     _typed_done(bot, person, data, habit, said)
 
 
-def _set_reminders(person: Person, habit: int | str, typed: str) -> Habit:
+def set_target(person: Person, habit: int | str, typed: str) -> Habit | None:
+    """The daily amount from ``8 glasses``, ``at most 2 coffees`` or ``off``; None when the
+    text is no amount."""
+    if person.tx.understood(typed).lower() in ("off", "none"):
+        return person.tracker.edit_habit(habit, target=None, at_most=False)
+    found = TARGET.fullmatch(typed)
+    if found is None:
+        return None
+    return person.tracker.edit_habit(
+        habit,
+        target=float(found["n"].replace(",", ".")),
+        unit=found["unit"].strip() or None,
+        at_most=bool(found["most"]),
+    )
+
+
+def set_reminders(person: Person, habit: int | str, typed: str) -> Habit:
     """``off``, or one or more ``HH:MM [days]`` separated by ``;``: the habit's reminders now."""
     cleaned = person.tx.understood(typed.strip())
     off = cleaned.lower() in ("off", "none")
@@ -274,7 +280,7 @@ def _set_reminders(person: Person, habit: int | str, typed: str) -> Habit:
     return person.tracker.edit_habit(habit, reminders=rules)
 
 
-def _reminders_said(person: Person, habit: Habit) -> str:
+def reminders_said(person: Person, habit: Habit) -> str:
     if habit.reminders:
         return person.tx("remind.set", name=habit.name, times=", ".join(habit.reminders))
     return person.tx("remind.off", name=habit.name)
@@ -304,8 +310,8 @@ def remind(bot: Bot, person: Person, message: types.Message) -> None:
         bot.send(person.chat_id, tx("remind.usage"))
         return
     name = person.tracker.resolve(" ".join(words[:at]))
-    habit = _set_reminders(person, name, " ".join(words[at:]))
-    bot.send(person.chat_id, _reminders_said(person, habit))
+    habit = set_reminders(person, name, " ".join(words[at:]))
+    bot.send(person.chat_id, reminders_said(person, habit))
 
 
 def _looks_like_time(word: str) -> bool:

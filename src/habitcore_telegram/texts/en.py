@@ -5,6 +5,17 @@ COMMANDS = {
     "today": "today's checklist",
     "add": "add a habit: /add Read | 3/week | 21:00",
     "habits": "manage habits: rename, schedule, reminders, pause, archive, delete",
+    "done": "mark a habit done: /done Read, /done Water | 3, /done Read | yesterday",
+    "undo": "take back a done or a skip: /undo Read",
+    "skip": "skip a habit for a day: /skip Run",
+    "rename": "rename a habit: /rename Read | Books",
+    "schedule": "change a schedule: /schedule Run | 3/week",
+    "amount": "a daily amount: /amount Water | 8 glasses, or off",
+    "pause": "pause one habit: /pause Read 7",
+    "resume": "end a habit's pause: /resume Read",
+    "archive": "archive a habit: /archive Read",
+    "unarchive": "bring a habit back: /unarchive Read",
+    "delete": "delete a habit and its history: /delete Read",
     "stats": "streaks, score and a picture: /stats Read",
     "remind": "reminders: /remind Read 08:00 mon,wed,fri or /remind Read off",
     "timezone": "your time zone: /timezone Europe/Moscow or +3",
@@ -22,6 +33,26 @@ COMMANDS = {
 TYPED: list[tuple[str, str]] = []  # habitcore's own words are English
 
 MESSAGES = {
+    "today.done_on": "✅ {name}: done for {day}",
+    "today.skipped_on": "⏭ {name}: skipped for {day}",
+    "today.unmarked_on": "↩️ {name}: unmarked for {day}",
+    "typed.nothing_marked": "{name} had nothing marked for {day}.",
+    "typed.usage.done": "Use /done Read, /done Water | 3 for an amount, or /done Read | "
+    "yesterday for another day.",
+    "typed.usage.undo": "Use /undo Read, or /undo Read | yesterday.",
+    "typed.usage.skip": "Use /skip Run, or /skip Run | yesterday.",
+    "typed.usage.rename": "Use /rename Read | Books.",
+    "typed.usage.schedule": "Use /schedule Run | 3/week (or daily, weekdays, mon,wed,fri, every "
+    "2 days, 10/month, 4 in 7 days).",
+    "typed.usage.amount": "Use /amount Water | 8 glasses, /amount Coffee | at most 2, or /amount "
+    "Water | off.",
+    "typed.usage.pause": "Use /pause Read 7: from 1 to {most} days, starting today.",
+    "typed.usage.resume": "Use /resume Read.",
+    "typed.usage.archive": "Use /archive Read.",
+    "typed.usage.unarchive": "Use /unarchive Read.",
+    "typed.usage.delete": "Use /delete Read; I ask before anything is deleted.",
+    "morning.turn_on": "Turn it on",
+    "morning.turn_off": "Turn it off",
     "weekdays": "Mon,Tue,Wed,Thu,Fri,Sat,Sun",
     "months": "Jan,Feb,Mar,Apr,May,Jun,Jul,Aug,Sep,Oct,Nov,Dec",
     "day": "{weekday}, {day} {month}",
@@ -203,6 +234,7 @@ MESSAGES = {
     "error.StoreError": "I cannot reach my storage right now; nothing was changed. Please try "
     "again in a minute.",
     "error.HabitNotFound": "{detail}",
+    "error.HabitNotArchived": "{detail}",
     "error.AmbiguousHabit": "{detail}",
     "error.DuplicateHabit": "{detail}",
     "error.HabitArchived": "{detail}",

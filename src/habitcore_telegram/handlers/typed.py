@@ -1,0 +1,214 @@
+"""One-line commands for what the checklist and a habit's card do with buttons, for those who
+would rather type: ``/done Water | 3``, ``/skip Run | yesterday``, ``/rename Read | Books``,
+``/pause Read 7`` …
+
+The habit is named as in the ``habit`` command: its full name in any case, or a prefix only it
+has. Each command is one habitcore call, so a refusal is habitcore's own sentence and changes
+nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+from telebot import types
+
+from habitcore import HabitNotFound, Kind
+from habitcore.days import parse_day
+from habitcore_telegram.bot import Bot, Person
+from habitcore_telegram.buttons import keyboard, pack
+from habitcore_telegram.handlers.account import MAX_VACATION, argument
+from habitcore_telegram.handlers.manage import set_target
+from habitcore_telegram.handlers.today import record_amount
+from habitcore_telegram.views import day_title, goal
+
+NUMBER = re.compile(r"[0-9]+(?:[.,][0-9]+)?")
+
+
+def _parts(message: types.Message) -> list[str] | None:
+    """The ``|``-separated parts after the command; None when there is nothing."""
+    typed = argument(message)
+    if not typed:
+        return None
+    return [part.strip() for part in typed.split("|")]
+
+
+def _usage(bot: Bot, person: Person, command: str) -> None:
+    bot.send(person.chat_id, person.tx(f"typed.usage.{command}", most=MAX_VACATION))
+
+
+def _name_and_rest(person: Person, parts: list[str]) -> tuple[str, str]:
+    """Without ``|``, the last word may be the argument: ``/pause Read 7``, ``/done Water 3``.
+
+    The whole text is tried as a name first, so a habit called "Day 2" stays itself.
+    """
+    if len(parts) > 1:
+        return person.tracker.resolve(parts[0]), " | ".join(parts[1:])
+    words = parts[0].rsplit(maxsplit=1)
+    try:
+        return person.tracker.resolve(parts[0]), ""
+    except HabitNotFound:
+        if len(words) < 2:
+            raise
+        return person.tracker.resolve(words[0]), words[1]
+
+
+def _marking(
+    person: Person, message: types.Message, *, amounts: bool
+) -> tuple[str, date, float | None] | None:
+    """The habit, day and amount of /done, /undo or /skip; None when nothing follows.
+
+    After the name come a day (``yesterday``, ``-2``, ``2026-11-20``, ``mon``; default today)
+    and, for /done, an amount, in either order.
+    """
+    parts = _parts(message)
+    if parts is None:
+        return None
+    name, rest = _name_and_rest(person, parts)
+    today = person.tracker.today()
+    day, value = today, None
+    for part in parts[1:] if len(parts) > 1 else [rest]:
+        if amounts and NUMBER.fullmatch(part):
+            value = float(part.replace(",", "."))
+        elif part:
+            day = parse_day(person.tx.understood(part), today)
+    return name, day, value
+
+
+def _on(person: Person, keys: tuple[str, str], name: str, day: date) -> str:
+    """``✅ Read: done``, or ``✅ Read: done for Tue, 24 Nov`` about another day."""
+    if day == person.tracker.today():
+        return person.tx(keys[0], name=name)
+    return person.tx(keys[1], name=name, day=day_title(person.tx, day))
+
+
+def done(bot: Bot, person: Person, message: types.Message) -> None:
+    """``/done Read``, ``/done Water | 3``, ``/done Read | yesterday``."""
+    marking = _marking(person, message, amounts=True)
+    if marking is None:
+        return _usage(bot, person, "done")
+    name, day, value = marking
+    habit = person.tracker.habit(name)
+    if value is not None and habit.kind is Kind.MEASURABLE:
+        said = record_amount(person, habit.id, day, value)
+    else:
+        person.tracker.check(habit.id, day, amount=value)
+        said = _on(person, ("today.done", "today.done_on"), habit.name, day)
+    bot.send(person.chat_id, said)
+
+
+def undo(bot: Bot, person: Person, message: types.Message) -> None:
+    """``/undo Read``: today's (or that day's) done or skip is taken back."""
+    marking = _marking(person, message, amounts=False)
+    if marking is None:
+        return _usage(bot, person, "undo")
+    name, day, _ = marking
+    if person.tracker.uncheck(name, day):
+        said = _on(person, ("today.unmarked", "today.unmarked_on"), name, day)
+    else:
+        said = person.tx("typed.nothing_marked", name=name, day=day_title(person.tx, day))
+    bot.send(person.chat_id, said)
+
+
+def skip(bot: Bot, person: Person, message: types.Message) -> None:
+    """``/skip Run``, ``/skip Run | yesterday``: neither breaks nor extends the streak."""
+    marking = _marking(person, message, amounts=False)
+    if marking is None:
+        return _usage(bot, person, "skip")
+    name, day, _ = marking
+    person.tracker.skip(name, day)
+    bot.send(person.chat_id, _on(person, ("today.skipped", "today.skipped_on"), name, day))
+
+
+def rename(bot: Bot, person: Person, message: types.Message) -> None:
+    """``/rename Read | Books``."""
+    parts = _parts(message)
+    if parts is None or len(parts) != 2:
+        return _usage(bot, person, "rename")
+    habit = person.tracker.edit_habit(person.tracker.resolve(parts[0]), new_name=parts[1])
+    bot.send(person.chat_id, person.tx("card.renamed", name=habit.name))
+
+
+def schedule(bot: Bot, person: Person, message: types.Message) -> None:
+    """``/schedule Run | 3/week``."""
+    parts = _parts(message)
+    if parts is None or len(parts) != 2:
+        return _usage(bot, person, "schedule")
+    name = person.tracker.resolve(parts[0])
+    habit = person.tracker.edit_habit(name, schedule=person.tx.understood(parts[1]))
+    bot.send(
+        person.chat_id, person.tx("card.schedule_set", name=habit.name, goal=goal(person.tx, habit))
+    )
+
+
+def target(bot: Bot, person: Person, message: types.Message) -> None:
+    """``/amount Water | 8 glasses``, ``/amount Coffee | at most 2``, ``/amount Water | off``."""
+    parts = _parts(message)
+    if parts is None or len(parts) != 2:
+        return _usage(bot, person, "amount")
+    typed = " ".join(parts[1].split())
+    habit = set_target(person, person.tracker.resolve(parts[0]), typed)
+    if habit is None:
+        bot.send(person.chat_id, person.tx("card.bad_target", text=typed[:40]))
+        return
+    bot.send(
+        person.chat_id, person.tx("card.schedule_set", name=habit.name, goal=goal(person.tx, habit))
+    )
+
+
+def pause(bot: Bot, person: Person, message: types.Message) -> None:
+    """``/pause Read 7``: that habit is paused for 7 days from today (streaks freeze)."""
+    parts = _parts(message)
+    if parts is None:
+        return _usage(bot, person, "pause")
+    name, rest = _name_and_rest(person, parts)
+    days = rest.strip()
+    if not days.isdigit() or not 1 <= int(days) <= MAX_VACATION:
+        return _usage(bot, person, "pause")
+    today = person.tracker.today()
+    last = today + timedelta(days=int(days) - 1)
+    person.tracker.pause(name, start=today, end=last)
+    bot.send(person.chat_id, person.tx("card.paused_until", name=name, end=last.isoformat()))
+
+
+def resume(bot: Bot, person: Person, message: types.Message) -> None:
+    """``/resume Read``: its pauses end today."""
+    parts = _parts(message)
+    if parts is None or len(parts) != 1:
+        return _usage(bot, person, "resume")
+    name = person.tracker.resolve(parts[0])
+    person.tracker.resume(name)
+    bot.send(person.chat_id, person.tx("card.resumed", name=name))
+
+
+def archive(bot: Bot, person: Person, message: types.Message) -> None:
+    parts = _parts(message)
+    if parts is None or len(parts) != 1:
+        return _usage(bot, person, "archive")
+    habit = person.tracker.archive(person.tracker.resolve(parts[0]))
+    bot.send(person.chat_id, person.tx("card.archived", name=habit.name))
+
+
+def unarchive(bot: Bot, person: Person, message: types.Message) -> None:
+    parts = _parts(message)
+    if parts is None or len(parts) != 1:
+        return _usage(bot, person, "unarchive")
+    habit = person.tracker.unarchive(person.tracker.resolve(parts[0], archived=True))
+    bot.send(person.chat_id, person.tx("card.unarchived", name=habit.name))
+
+
+def delete(bot: Bot, person: Person, message: types.Message) -> None:
+    """``/delete Read`` asks first, with the card's own yes and no buttons."""
+    parts = _parts(message)
+    if parts is None or len(parts) != 1:
+        return _usage(bot, person, "delete")
+    habit = person.tracker.habit(person.tracker.resolve(parts[0], archived=True))
+    owner, tx = person.telegram_id, person.tx
+    markup = keyboard(
+        [
+            (tx("card.delete_yes"), pack("h", owner, habit.id, "D")),
+            (tx("card.delete_no"), pack("h", owner, habit.id, "o")),
+        ]
+    )
+    bot.send(person.chat_id, tx("card.ask_delete", name=habit.name), markup)
