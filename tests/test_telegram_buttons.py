@@ -643,20 +643,36 @@ def test_unpack_refuses(data: str | None) -> None:
         buttons.unpack(data)
 
 
-@settings(max_examples=200)
-@given(st.text(max_size=80))
-def test_unpack_refuses_or_returns_a_clean_button(data: str) -> None:
+_part = st.from_regex(r"[a-zA-Z0-9_.+\-]{0,22}", fullmatch=True)
+_owner = st.one_of(st.integers(0, 2**53).map(str), _part)
+# Mostly well-formed payloads (so that some are taken), with any text mixed in.
+payloads = st.one_of(
+    st.builds(
+        lambda a, o, args: ":".join([a, o, *args]), _part, _owner, st.lists(_part, max_size=5)
+    ),
+    st.text(max_size=80),
+)
+
+
+@settings(max_examples=300)
+@given(payloads)
+def test_unpack_refuses_or_returns_exactly_what_pack_writes(data: str) -> None:
     try:
         button = buttons.unpack(data)
     except buttons.BadButton:
         return
-    assert len(data.encode()) <= 64
-    assert button.owner >= 0
-    for part in (button.action, *button.args):  # plain ASCII, no separator
-        assert part
-        assert part.isascii()
-        assert ":" not in part
-    assert data.startswith(f"{button.action}:")
+    # Whatever is taken is the one form the bot itself would write for that button.
+    assert buttons.pack(button.action, button.owner, *button.args) == data
+
+
+def test_unpack_takes_well_formed_payloads() -> None:
+    """The property above is not vacuous: these are taken."""
+    for data in ("t:101:7:20261125", "hl:0", f"r:{BIG_USER}:1:2:20261125:z"):
+        assert buttons.pack(*_fields(buttons.unpack(data))) == data
+
+
+def _fields(button: buttons.Button) -> tuple[Any, ...]:
+    return (button.action, button.owner, *button.args)
 
 
 # -- names in any script ---------------------------------------------------------------------
@@ -702,7 +718,6 @@ def _name_works(run: BotRun, name: str) -> None:
 
 def test_names_in_any_script(telegram: BotRun) -> None:
     for name in NAMES:
-        assert 1 <= len(name) <= 100
         _name_works(telegram, name)
 
 
@@ -838,6 +853,23 @@ def test_long_output_is_split_within_telegrams_limits(telegram: BotRun, name_of:
         assert all(tracker.habit(i).name in text for i in everyone), command
     assert sum(len(c.buttons) for c in listed["/stats"]) == 90
     assert _oversize_refusals(telegram) == []
+
+
+@pytest.mark.parametrize("character", ["x", "😀"])
+def test_an_edit_over_telegrams_limit_is_cut_to_one_message(
+    telegram: BotRun, character: str
+) -> None:
+    """An edit cannot become two messages: it is cut, with an ellipsis, at 4,096 UTF-16 units."""
+    start(telegram, ANN)
+    telegram.say(ANN, "/help")
+    sent = telegram.last(ANN)
+    telegram.service.bot.edit(ANN, sent["message_id"], character * 5000, None)
+    telegram.drain()
+    text = telegram.fake.stored(ANN, sent["message_id"])["text"]
+    assert text.endswith("…")
+    assert utf16_len(text) <= MAX_TEXT
+    assert utf16_len(text) >= MAX_TEXT - 1
+    assert set(text[:-1]) == {character}
 
 
 def test_a_page_of_100_emoji_names_arrives(telegram: BotRun) -> None:

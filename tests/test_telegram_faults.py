@@ -8,6 +8,7 @@ nothing is half-written, and every button press is answered once.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import threading
 import time
@@ -15,6 +16,7 @@ from datetime import UTC, datetime
 from typing import Any, NoReturn
 
 import pytest
+import sqlalchemy as sa
 from telebot import apihelper
 
 import habitcore.tracker
@@ -58,11 +60,26 @@ def start(run: BotRun, user: int, *adds: str) -> None:
         run.say(user, f"/add {line}")
 
 
+def decisions(run: BotRun) -> dict[int, list[str]]:
+    """The reminder log by Telegram user: what became of each firing."""
+    query = sa.text(
+        "SELECT u.external_id, l.decision FROM reminder_log l "
+        "JOIN reminders r ON r.id = l.reminder_id JOIN habits h ON h.id = r.habit_id "
+        "JOIN users u ON u.id = h.user_id ORDER BY l.fire_at, l.id"
+    )
+    found: dict[int, list[str]] = {}
+    with run.service.store.engine.connect() as connection:
+        for user, decision in connection.execute(query):
+            found.setdefault(int(user.removeprefix("telegram:")), []).append(decision)
+    return found
+
+
 def wait_handled(run: BotRun, update_id: int, timeout: float = 20.0) -> None:
     deadline = time.monotonic() + timeout
     while (run.service.poller.offset or 0) <= update_id:
         assert time.monotonic() < deadline, f"update {update_id} not handled\n{run.fake.recent()}"
         time.sleep(0.01)
+    assert run.service.bot.answers_settled(timeout), run.fake.recent()  # answers have a pool
     assert run.service.bot.outbox.wait_idle(timeout), run.fake.recent()
 
 
@@ -132,6 +149,8 @@ def test_a_blocked_user_is_made_inactive_until_start(telegram: BotRun) -> None:
     calls = telegram.tick()
     reminders = [c for c in calls if c.method == "sendMessage"]
     assert sorted((c.chat_id, c.status) for c in reminders) == [(ANN, 403), (BOB, 200)]
+    # The bot records the outcome: Ann's reminder never reached her.
+    assert decisions(telegram) == {ANN: ["undelivered"], BOB: ["sent"]}
     assert telegram.tracker(ANN).settings().active is False
     assert telegram.tracker(BOB).settings().active is True
 
@@ -152,6 +171,25 @@ def test_a_blocked_user_is_made_inactive_until_start(telegram: BotRun) -> None:
     telegram.tick()
     assert len(sent_to(telegram, ANN, "⏰ Time for Read", mark)) == 1
     assert len(sent_to(telegram, BOB, "⏰ Time for Read", mark)) == 1
+
+
+def test_a_deactivated_account_is_made_inactive_and_its_reminder_undelivered(
+    telegram: BotRun,
+) -> None:
+    start(telegram, ANN, "Read | daily | 21:00")
+    start(telegram, BOB, "Read | daily | 21:00")
+    telegram.fake.fail(
+        "sendMessage",
+        code=403,
+        description="Forbidden: user is deactivated",
+        times=-1,
+        when=lambda params: params.get("chat_id") == str(ANN),
+    )
+    telegram.clock.set(datetime(2026, 11, 25, 21, 0, tzinfo=UTC))
+    telegram.tick()
+    assert telegram.tracker(ANN).settings().active is False
+    assert telegram.tracker(BOB).settings().active is True
+    assert decisions(telegram) == {ANN: ["undelivered"], BOB: ["sent"]}
 
 
 def test_403_on_a_reply_marks_the_user_inactive(telegram: BotRun) -> None:
@@ -321,6 +359,25 @@ def test_getupdates_connection_refused_catches_up_once(telegram: BotRun) -> None
     assert telegram.service.poller.failures == 0
 
 
+def test_getupdates_backs_off_while_the_server_fails(telegram: BotRun) -> None:
+    """1, 2, 4 … seconds between tries: a server that is down is not hammered."""
+    start(telegram, ANN)
+    mark = telegram.fake.mark()
+    telegram.fake.fail("getUpdates", code=502, description="Bad Gateway", times=3)
+    telegram.fake.wait_for_call("getUpdates", lambda c: c.status == 502, timeout=5)
+    pushed = telegram.fake.message(ANN, "/help")  # waits for the server to come back
+    wait_handled(telegram, pushed, timeout=30)
+    polls = [c for c in telegram.fake.snapshot()[mark:] if c.method == "getUpdates"]
+    failed = [i for i, c in enumerate(polls) if c.status == 502]
+    assert len(failed) == 3
+    tries = [polls[i] for i in failed] + [polls[failed[-1] + 1]]
+    gaps = [b.at - a.at for a, b in itertools.pairwise(tries)]
+    assert gaps[0] >= 0.95
+    assert gaps[1] >= 1.9
+    assert gaps[2] >= 3.8
+    assert len(sent_to(telegram, ANN, HELP, mark)) == 1
+
+
 def test_sending_while_the_server_is_down_is_retried(telegram: BotRun) -> None:
     start(telegram, ANN, "Read | daily | 21:00")
     telegram.clock.set(datetime(2026, 11, 25, 21, 0, tzinfo=UTC))
@@ -384,7 +441,8 @@ def test_a_failing_button_handler_still_answers_once(
     start(telegram, ANN, "Read")
     telegram.say(ANN, "/today")
     checklist = telegram.last(ANN)
-    monkeypatch.setitem(telegram.service.bot.callbacks, "t", boom)
+    arity, _tap = telegram.service.bot.callbacks["t"]
+    monkeypatch.setitem(telegram.service.bot.callbacks, "t", (arity, boom))  # fails inside
     before = every_row(telegram)
     update = telegram.fake.tap(ANN, checklist, button_data(checklist, "Read"), query_id="q-boom")
     wait_handled(telegram, update)

@@ -13,18 +13,27 @@ import itertools
 import threading
 import time
 from datetime import UTC, date, datetime, timedelta
+from datetime import time as clock_time
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 import requests
 import sqlalchemy as sa
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from telebot.apihelper import ApiTelegramException
 
 from fake_telegram import Call, FakeTelegram
+from habitcore.days import habit_day, local_instant
+from habitcore.habits import Goal
+from habitcore.reminders import ReminderRule, next_fire
+from habitcore.schedule import parse_schedule
 from habitcore.testing import FakeClock
 from habitcore_telegram.outbox import Item, Outbox
 from habitcore_telegram.service import Tuning
+from strategies import dst_zone_names
 from telegram_harness import BotRun, button_data, labels, press, start_bot
 
 ANN, BOB, CAT = 101, 202, 303
@@ -185,6 +194,41 @@ def test_a_burst_of_ten_users_each_get_exactly_one(telegram: BotRun) -> None:
         ]
 
 
+def test_reminders_buttons_and_the_morning_in_russian(telegram: BotRun) -> None:
+    telegram.say(ANN, "/start", language_code="ru")
+    telegram.say(ANN, "/timezone Europe/Moscow", language_code="ru")
+    for line in ("Чтение | ежедневно | 21:00", "Бег | ежедневно | 21:00", "Сон"):
+        telegram.say(ANN, f"/add {line}", language_code="ru")
+    telegram.clock.set(MSK_21)
+    assert sorted(texts(telegram.tick())) == ["⏰ Пора: Бег (21:00)", "⏰ Пора: Чтение (21:00)"]
+    read = message_of(telegram, ANN, "⏰ Пора: Чтение")
+    assert labels(read) == ["✅ Сделано", "⏭ Пропустить", "💤 Через час"]
+    _calls, answer = press(telegram, ANN, read, button_data(read, "Сделано"))
+    assert answer == "✅ Чтение: сделано"
+    run = message_of(telegram, ANN, "⏰ Пора: Бег")
+    _calls, answer = press(telegram, ANN, run, button_data(run, "Через час"))
+    assert answer == "💤 Бег: напомню через час."
+
+    telegram.clock.set(at(25, 21, 0))  # midnight in Moscow: the morning message
+    [morning] = texts(telegram.tick(), ANN)
+    lines = morning.split("\n")
+    assert lines[0] == "☀️ Доброе утро! Вчера:"
+    assert set(lines[1:4]) == {"✅ Чтение: серия 1", "❌ Бег: пропущено", "❌ Сон: пропущено"}
+    assert lines[5] == "📋 Чт, 26 ноя"
+    checklist = telegram.last(ANN)
+    assert labels(checklist) == ["⬜ Чтение · 🔥1", "⏭", "⬜ Бег", "⏭", "⬜ Сон", "⏭"]
+    _calls, answer = press(telegram, ANN, checklist, labels_data(checklist, 1))
+    assert answer == "⏭ Чтение: пропуск на сегодня"
+    _calls, answer = press(telegram, ANN, read, button_data(read, "Сделано"))
+    assert answer == "Это список за Ср, 25 ноя; /today покажет сегодняшний."
+
+
+def labels_data(message: dict[str, Any], index: int) -> str:
+    """The callback data of the ``index``-th button of ``message``, row by row."""
+    keyboard = message["reply_markup"]["inline_keyboard"]
+    return [b for row in keyboard for b in row][index]["callback_data"]
+
+
 def test_a_queued_reminder_is_withdrawn_once_the_habit_is_done_meanwhile(
     tmp_path: Path, fake_telegram: FakeTelegram
 ) -> None:
@@ -219,6 +263,52 @@ def test_a_queued_reminder_is_withdrawn_once_the_habit_is_done_meanwhile(
             for (decision,) in connection.execute(sa.text("SELECT decision FROM reminder_log"))
         )
     assert decisions == {"sent": len(reminded), "suppressed": 6 - len(reminded)}
+
+
+_people = itertools.count(70_000)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+@given(
+    zone=dst_zone_names,
+    instant=st.datetimes(
+        min_value=datetime(2027, 1, 1), max_value=datetime(2027, 12, 31), timezones=st.just(UTC)
+    ),
+    day_start=st.integers(0, 6 * 60),
+    at=st.integers(0, 24 * 60 - 1),
+)
+def test_the_reminder_and_the_morning_come_at_each_persons_own_local_times(
+    telegram: BotRun, zone: str, instant: datetime, day_start: int, at: int
+) -> None:
+    """Whatever the zone, DST, day start and time: the reminder leaves at habitcore's instant
+    for it, not a second before, once; the morning message at the next day start, once."""
+    user = next(_people)
+    tz, starts = ZoneInfo(zone), clock_time(day_start // 60, day_start % 60)
+    telegram.clock.set(instant)
+    telegram.say(user, "/start")
+    telegram.say(user, f"/timezone {zone}")
+    telegram.say(user, f"/daystart {starts:%H:%M}")
+    telegram.say(user, f"/add Read | daily | {at // 60:02d}:{at % 60:02d}")
+    assert telegram.last(user)["text"].startswith("Added Read"), telegram.last(user)["text"]
+    today = habit_day(instant, tz, starts)
+    goal = Goal(parse_schedule("daily"), today)
+    rule = ReminderRule(clock_time(at // 60, at % 60))
+    fire = next_fire(goal, rule, instant, tz, starts)
+    assert fire is not None
+    events = sorted(
+        [(fire[1], "⏰ Time for Read"), (local_instant(today + timedelta(days=1), starts, tz), "☀️")]
+    )
+    seen: list[str] = []
+    previous = instant
+    for when, starting in events:  # both may fall in the same second
+        if when - timedelta(seconds=1) > previous:
+            telegram.clock.set(when - timedelta(seconds=1))
+            seen += texts(telegram.tick(), user)
+            assert [t for t in seen if t.startswith(starting)] == []
+        telegram.clock.set(when)
+        seen += texts(telegram.tick(), user) + texts(telegram.tick(), user)
+        assert len([t for t in seen if t.startswith(starting)]) == 1, (starting, seen)
+        previous = when
 
 
 # -- the morning message -----------------------------------------------------------------------
@@ -343,17 +433,7 @@ def _restart_with_reminders_queued(tmp_path: Path, fake: FakeTelegram) -> list[i
     return users
 
 
-def test_a_reminder_queued_at_stop_goes_out_after_restart(
-    tmp_path: Path, fake_telegram: FakeTelegram
-) -> None:
-    users = _restart_with_reminders_queued(tmp_path, fake_telegram)
-    for user in users:  # each exactly once overall
-        reminders = [m["text"] for m in fake_telegram.sent(user) if "⏰" in m["text"]]
-        assert len(reminders) == 1, (user, reminders)
-        assert "time for read" in reminders[0].lower()
-
-
-def test_a_reminder_given_back_at_stop_does_not_say_again(
+def test_a_reminder_queued_at_stop_goes_out_once_after_restart_as_worded_at_first(
     tmp_path: Path, fake_telegram: FakeTelegram
 ) -> None:
     users = _restart_with_reminders_queued(tmp_path, fake_telegram)
@@ -464,6 +544,47 @@ def test_outbox_sends_when_it_cannot_tell_whether_still_wanted(outboxes: Any) ->
     outbox.put(Item(1, recorder.call(1), "sendMessage", bulk=True, still_wanted=broken))
     assert outbox.wait_idle(5)
     assert [chat for chat, _, _ in recorder.sent] == [1]
+
+
+def test_outbox_lets_replies_to_one_chat_burst_three_then_one_a_second(outboxes: Any) -> None:
+    recorder = Recorder()
+    outbox = outboxes(rate=1000, chat_interval=1, chat_burst=3)
+    other = Recorder()
+    for number in range(6):
+        outbox.put(Item(1, recorder.call(1, number), "sendMessage"))
+    outbox.put(Item(2, other.call(2), "sendMessage"))  # another chat has a burst of its own
+    assert outbox.wait_idle(10)
+    times = recorder.times()
+    assert [tag for _, _, tag in sorted(recorder.sent, key=lambda s: s[1])] == [0, 1, 2, 3, 4, 5]
+    assert times[2] - times[0] < 0.5  # the burst
+    for later in (3, 4, 5):  # then the pace: one a second
+        assert times[later] - times[later - 1] >= 0.9, times
+    assert other.times()[0] - times[0] < 0.5
+
+
+def test_outbox_paced_loses_and_doubles_nothing(outboxes: Any) -> None:
+    """10,000 reminders to 2,000 chats, paced (globally and per chat), each sent once."""
+    counts: collections.Counter[int] = collections.Counter()
+    per_chat: dict[int, list[float]] = collections.defaultdict(list)
+    lock = threading.Lock()
+
+    def call(number: int) -> Any:
+        def send() -> None:
+            with lock:
+                counts[number] += 1
+                per_chat[number % 2000].append(time.monotonic())
+
+        return send
+
+    outbox = outboxes(rate=10_000, chat_interval=0.05, workers=4)
+    for number in range(10_000):
+        outbox.put(Item(number % 2000, call(number), "sendMessage", bulk=True))
+    assert outbox.wait_idle(60)
+    assert len(counts) == 10_000
+    assert set(counts.values()) == {1}
+    assert outbox.counters.sent == 10_000
+    gaps = [b - a for sends in per_chat.values() for a, b in itertools.pairwise(sorted(sends))]
+    assert min(gaps) >= 0.045  # each chat at most once per chat_interval
 
 
 def test_outbox_sends_a_reply_before_queued_bulk_traffic(outboxes: Any) -> None:

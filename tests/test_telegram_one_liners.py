@@ -193,3 +193,30 @@ def test_forged_daystart_and_morning_buttons_change_nothing(telegram: BotRun, da
     _calls, answer = press(telegram, ANN, telegram.last(ANN), data)
     assert answer == "This button no longer works; send the command again."
     assert every_row(telegram) == before
+
+
+def test_two_people_in_one_batch_of_updates_each_get_their_own(telegram: BotRun) -> None:
+    """Updates of two people arrive in the same getUpdates answer, interleaved."""
+    bob = 202
+    for user in (ANN, bob):
+        telegram.say(user, "/start")
+        telegram.say(user, "/timezone UTC")
+    mark = telegram.fake.mark()
+    last = 0
+    for line in ("/add Read", "/add Run", "/done Read", "/today"):
+        telegram.fake.message(ANN, line)
+        last = telegram.fake.message(bob, line.replace("Read", "Swim").replace("Run", "Row"))
+    telegram.settle(last)
+    polls = [c for c in telegram.fake.snapshot()[mark:] if c.method == "getUpdates"]
+    assert max(len(c.result or []) for c in polls) >= 2  # they did come in one answer
+
+    assert [s.habit.name for s in telegram.tracker(ANN).habits()] == ["Read", "Run"]
+    assert [s.habit.name for s in telegram.tracker(bob).habits()] == ["Swim", "Row"]
+    assert labels(telegram.last(ANN)) == ["✅ Read · 🔥1", "⏭", "⬜ Run", "⏭"]
+    assert labels(telegram.last(bob)) == ["✅ Swim · 🔥1", "⏭", "⬜ Row", "⏭"]
+    replies = [c for c in telegram.fake.snapshot()[mark:] if c.method == "sendMessage"]
+    assert [c.text.split(":")[0] for c in replies if c.chat_id == ANN][:3] == [
+        "Added Read",
+        "Added Run",
+        "✅ Read",
+    ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -240,9 +240,3 @@ def test_an_api_address_with_a_password_is_never_logged(
     service.stop()
     assert "hunter2" not in caplog.text
     assert "running (API http://127.0.0.1" in caplog.text
-
-
-def test_give_up_horizon_is_longer_than_a_typical_outage() -> None:
-    from habitcore_telegram.outbox import GIVE_UP
-
-    assert timedelta(minutes=5).total_seconds() <= GIVE_UP
