@@ -216,14 +216,18 @@ def test_weekly_habit_is_not_reminded_once_the_week_target_is_met(
 
 
 def test_recheck_keeps_a_firing_nothing_happened_to(tracker: Tracker, store: Store) -> None:
-    tracker.add_habit("Read", reminders=["13:00"])
+    tracker.add_habit("Read", reminders=["13:00"], start=date(2026, 1, 1))
     [firing] = tracker.due_reminders(utc(10, 13))
+    # What holds other days does not hold this one.
+    tracker.pause(None, start=date(2026, 1, 5), end=date(2026, 1, 9))
+    tracker.pause("Read", start=date(2026, 1, 11), end=date(2026, 1, 12))
+    tracker.check("Read", day=date(2026, 1, 9))
 
     assert delivery.recheck(store, firing, utc(10, 13, 10), DEFAULT_GRACE) is Decision.SEND
     assert log_of(store) == [("Read", TODAY, utc(10, 13), "sent")]
 
 
-@pytest.mark.parametrize("change", ["done", "skipped", "paused", "archived", "deleted"])
+@pytest.mark.parametrize("change", ["done", "skipped", "paused", "vacation", "archived", "deleted"])
 def test_recheck_withdraws_a_firing_the_person_made_needless_meanwhile(
     tracker: Tracker, clock: FakeClock, store: Store, change: str
 ) -> None:
@@ -237,6 +241,8 @@ def test_recheck_withdraws_a_firing_the_person_made_needless_meanwhile(
         tracker.skip("Read")
     elif change == "paused":
         tracker.pause("Read", start=TODAY, end=TODAY)
+    elif change == "vacation":  # every habit: Run's firing is no longer wanted either
+        tracker.pause(None, start=TODAY - timedelta(days=1), end=TODAY)
     elif change == "archived":
         tracker.archive("Read")
     else:
@@ -247,9 +253,10 @@ def test_recheck_withdraws_a_firing_the_person_made_needless_meanwhile(
     assert decision is Decision.SUPPRESS
     expected = [] if change == "deleted" else [("Read", TODAY, utc(10, 13), "suppressed")]
     assert [e for e in log_of(store) if e[0] == "Read"] == expected
-    # The other habit's firing is untouched, and still wanted.
-    assert delivery.recheck(store, firings["Run"], utc(10, 13, 5), DEFAULT_GRACE) is Decision.SEND
-    assert [e for e in log_of(store) if e[0] == "Run"] == [("Run", TODAY, utc(10, 13), "sent")]
+    # The other habit's firing is untouched, and still wanted (but through a vacation).
+    other = delivery.recheck(store, firings["Run"], utc(10, 13, 5), DEFAULT_GRACE)
+    assert other is (Decision.SUPPRESS if change == "vacation" else Decision.SEND)
+    assert [e[3] for e in log_of(store) if e[0] == "Run"] == [other.value]
 
 
 def test_recheck_counts_a_period_target_met_meanwhile(

@@ -20,14 +20,22 @@ import sqlalchemy as sa
 from sqlmodel import Session, col
 
 from habitcore.days import format_time_of_day
-from habitcore.habits import CheckIn, Goal, History, Status
+from habitcore.habits import CheckIn, Goal, History, Pause, Status
 from habitcore.periods import evaluate
 from habitcore.records import Zone, goal_of, histories_since, pauses_for, pauses_of, rule_of
 from habitcore.reminders import Decision, ReminderRule, decide, fire_instant, next_fire
 from habitcore.schedule import PerPeriod, Rolling, parse_schedule
 from habitcore.stats import day_state
 from habitcore.store import Store, changed_rows
-from habitcore.tables import CheckInRow, HabitRow, ReminderLogRow, ReminderRow, UserRow, metadata
+from habitcore.tables import (
+    CheckInRow,
+    HabitRow,
+    PauseRow,
+    ReminderLogRow,
+    ReminderRow,
+    UserRow,
+    metadata,
+)
 
 BATCH = 1000
 _LOOKBACK = timedelta(days=400)
@@ -217,35 +225,59 @@ def recheck(store: Store, firing: DueReminder, now: datetime, grace: timedelta) 
     delay may have passed the grace period; a reminder then would be wrong. Any answer but
     ``SEND`` replaces the firing's ``sent`` entry in the reminder log.
     """
+    paused = (
+        sa.select(sa.literal(1))
+        .where(
+            col(PauseRow.user_id) == HabitRow.user_id,
+            sa.or_(col(PauseRow.habit_id).is_(None), col(PauseRow.habit_id) == HabitRow.id),
+            col(PauseRow.start) <= firing.day,
+            col(PauseRow.end) >= firing.day,
+        )
+        .exists()
+    )
+    on_day = sa.and_(col(CheckInRow.habit_id) == HabitRow.id, col(CheckInRow.day) == firing.day)
+    # One statement for what a day schedule needs: the habit, its user, that day's check-in and
+    # whether a pause holds the day. Only period habits read their recent history besides.
+    query = (
+        sa.select(
+            col(HabitRow.user_id),
+            col(HabitRow.schedule),
+            col(HabitRow.start),
+            col(HabitRow.target),
+            col(HabitRow.unit),
+            col(HabitRow.at_most),
+            col(HabitRow.archived),
+            col(UserRow.timezone),
+            col(UserRow.day_start),
+            col(UserRow.week_start),
+            col(CheckInRow.status),
+            col(CheckInRow.amount),
+            paused.label("paused"),
+        )
+        .select_from(ReminderRow)
+        .join(HabitRow, col(HabitRow.id) == ReminderRow.habit_id)
+        .join(UserRow, col(UserRow.id) == HabitRow.user_id)
+        .outerjoin(CheckInRow, on_day)
+        .where(col(ReminderRow.id) == firing.reminder_id)
+    )
     with store.read() as session:
-        row = session.execute(
-            sa.select(
-                col(HabitRow.user_id),
-                col(HabitRow.schedule),
-                col(HabitRow.start),
-                col(HabitRow.target),
-                col(HabitRow.unit),
-                col(HabitRow.at_most),
-                col(HabitRow.archived),
-                col(UserRow.timezone),
-                col(UserRow.day_start),
-                col(UserRow.week_start),
-            )
-            .select_from(ReminderRow)
-            .join(HabitRow, col(HabitRow.id) == ReminderRow.habit_id)
-            .join(UserRow, col(UserRow.id) == HabitRow.user_id)
-            .where(col(ReminderRow.id) == firing.reminder_id)
-        ).first()
+        row = session.execute(query).first()
         if row is None or row.archived:
             decision = Decision.SUPPRESS
         else:
             goal, zone = goal_of(row), Zone.of(row)
-            periodic = isinstance(goal.schedule, PerPeriod | Rolling)
-            since = (now - _LOOKBACK).date() if periodic else firing.day
-            history = histories_since(
-                session, {firing.habit_id: row.user_id}, {firing.habit_id: since}
-            )[firing.habit_id]
-            units = evaluate(goal, history, firing.day, zone.week_start) if periodic else []
+            if isinstance(goal.schedule, PerPeriod | Rolling):
+                since = {firing.habit_id: (now - _LOOKBACK).date()}
+                history = histories_since(session, {firing.habit_id: row.user_id}, since)[
+                    firing.habit_id
+                ]
+                units = evaluate(goal, history, firing.day, zone.week_start)
+            else:
+                checkins = {}
+                if row.status is not None:
+                    checkins[firing.day] = CheckIn(firing.day, Status(row.status), row.amount)
+                held = (Pause(firing.day, firing.day),) if row.paused else ()
+                history, units = History(checkins, held), []
             state = day_state(goal, history, firing.day, units)
             decision = decide(state, firing.fire_at, now, grace)
     if decision is not Decision.SEND:
