@@ -195,15 +195,26 @@ class Outbox:
         heapq.heappush(self._heaps[level], (self._ready_at(chat, level), next(self._seq), chat_id))
 
     def _ready_at(self, chat: _Chat, level: int) -> float:
+        """When the chat's next item may go, as far as the chat itself is concerned.
+
+        This is the heap's key. What holds every chat alike (the global send slot, a pause of the
+        whole outbox) is checked apart in ``_take``: were it part of the key, each slot taken would
+        make every listed chat's key stale, and re-keying 10,000 queued chats at every send cost
+        more than sending.
+        """
         item = chat.queues[level][0]
-        ready = max(chat.paused_until, self._paused_until)
+        ready = chat.paused_until
         if item.paced:
-            ready = max(ready, self._next_global)
             if item.bulk:
                 ready = max(ready, chat.last_send + self.chat_interval)
             elif chat.credit < 1 and self.chat_interval > 0:
                 ready = max(ready, chat.credited + (1 - chat.credit) * self.chat_interval)
         return ready
+
+    def _gate(self, item: Item) -> float:
+        """When the outbox as a whole lets ``item`` go: its pause, and for a new message the
+        global slot."""
+        return max(self._paused_until, self._next_global) if item.paced else self._paused_until
 
     def _spend(self, chat: _Chat, now: float) -> None:
         """A new message went to ``chat`` at ``now``: one credit of its reply burst is used."""
@@ -239,6 +250,7 @@ class Outbox:
                         if ready > key:
                             heapq.heapreplace(heap, (ready, next(self._seq), chat_id))
                             continue
+                        ready = max(ready, self._gate(chat.queues[level][0]))
                         if ready > now:
                             soonest = ready if soonest is None else min(soonest, ready)
                             break
