@@ -534,6 +534,31 @@ def test_outbox_withdraws_what_is_no_longer_wanted_without_spending_its_slot(
     assert times[-1] - began < 2.0
 
 
+def test_outbox_keeps_its_pace_when_asking_still_wanted_takes_varying_time(
+    outboxes: Any,
+) -> None:
+    recorder = Recorder()
+    outbox = outboxes(rate=25, chat_interval=1, workers=4)
+    slow = [0.0, 0.03] * 30  # a database read of 0 or 30 ms before each send
+
+    def wanted(delay: float) -> Any:
+        def ask() -> bool:
+            time.sleep(delay)
+            return True
+
+        return ask
+
+    for chat, delay in enumerate(slow):
+        outbox.put(
+            Item(chat, recorder.call(chat), "sendMessage", bulk=True, still_wanted=wanted(delay))
+        )
+    assert outbox.wait_idle(15)
+    times = recorder.times()
+    assert len(times) == 60
+    assert min(b - a for a, b in itertools.pairwise(times)) >= 0.039
+    assert most_in_a_second(times) <= 26
+
+
 def test_outbox_sends_when_it_cannot_tell_whether_still_wanted(outboxes: Any) -> None:
     recorder = Recorder()
     outbox = outboxes(rate=1000, chat_interval=0)
