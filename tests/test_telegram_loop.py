@@ -625,26 +625,6 @@ def test_outbox_sends_a_reply_before_queued_bulk_traffic(outboxes: Any) -> None:
     assert len(order) == 31
 
 
-def test_outbox_loses_and_doubles_nothing(outboxes: Any) -> None:
-    counts: collections.Counter[int] = collections.Counter()
-    lock = threading.Lock()
-
-    def call(number: int) -> Any:
-        def send() -> None:
-            with lock:
-                counts[number] += 1
-
-        return send
-
-    outbox = outboxes(rate=1_000_000, chat_interval=0, workers=4)
-    for number in range(10_000):
-        outbox.put(Item(number % 300, call(number), "sendMessage", bulk=True))
-    assert outbox.wait_idle(30)
-    assert len(counts) == 10_000
-    assert set(counts.values()) == {1}
-    assert outbox.counters.sent == 10_000
-
-
 class _Result:
     status_code = 429
     reason = "Too Many Requests"
