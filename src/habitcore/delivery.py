@@ -240,6 +240,7 @@ def recheck(store: Store, firing: DueReminder, now: datetime, grace: timedelta) 
     # whether a pause holds the day. Only period habits read their recent history besides.
     query = (
         sa.select(
+            col(HabitRow.id),
             col(HabitRow.user_id),
             col(HabitRow.schedule),
             col(HabitRow.start),
@@ -267,10 +268,8 @@ def recheck(store: Store, firing: DueReminder, now: datetime, grace: timedelta) 
         else:
             goal, zone = goal_of(row), Zone.of(row)
             if isinstance(goal.schedule, PerPeriod | Rolling):
-                since = {firing.habit_id: (now - _LOOKBACK).date()}
-                history = histories_since(session, {firing.habit_id: row.user_id}, since)[
-                    firing.habit_id
-                ]
+                since = {row.id: (now - _LOOKBACK).date()}
+                history = histories_since(session, {row.id: row.user_id}, since)[row.id]
                 units = evaluate(goal, history, firing.day, zone.week_start)
             else:
                 checkins = {}

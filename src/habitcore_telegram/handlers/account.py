@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 from telebot import types
@@ -190,10 +190,19 @@ def _vacation(person: Person, days: int) -> str:
     if days == 0:
         ended = tracker.resume(None)
         return tx("vacation.ended") if ended else tx("vacation.none")
-    today = tracker.today()
-    last = today + timedelta(days=days - 1)
-    tracker.pause(None, start=today, end=last)
+    last = pause_days(person, None, days)
     return tx("vacation.set", days=tx.count("n.days", days), until=last.isoformat())
+
+
+def pause_days(person: Person, habit: int | str | None, days: int) -> date:
+    """Pause one habit (None: every habit) for ``days`` days from today; the last day paused.
+
+    Shared by /vacation, the card's pause buttons and /pause.
+    """
+    today = person.tracker.today()
+    last = today + timedelta(days=days - 1)
+    person.tracker.pause(habit, start=today, end=last)
+    return last
 
 
 def vacation_button(bot: Bot, person: Person, button: Button, call: types.CallbackQuery) -> str:

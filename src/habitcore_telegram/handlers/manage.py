@@ -4,7 +4,6 @@ and ``/remind`` for setting reminders in one line."""
 from __future__ import annotations
 
 import re
-from datetime import timedelta
 
 from telebot import types
 
@@ -12,7 +11,7 @@ from habitcore import HabitArchived
 from habitcore.records import Habit
 from habitcore_telegram.bot import Bot, Person
 from habitcore_telegram.buttons import BadButton, Button, keyboard, pack
-from habitcore_telegram.handlers.account import argument
+from habitcore_telegram.handlers.account import argument, pause_days
 from habitcore_telegram.handlers.adding import SCHEDULES
 from habitcore_telegram.views import goal, percent, streak_words
 
@@ -126,11 +125,9 @@ def press(bot: Bot, person: Person, button: Button, call: types.CallbackQuery) -
         habit = tracker.unarchive(habit_id)
         answer = tx("card.unarchived", name=habit.name)
     elif op == "d":
-        answers = [
-            (tx("card.delete_yes"), pack("h", owner, habit_id, "D")),
-            (tx("card.delete_no"), pack("h", owner, habit_id, "o")),
-        ]
-        _ask(bot, person, message_id, tx("card.ask_delete", name=habit.name), answers)
+        question, answers = delete_question(person, habit)
+        if message_id is not None:
+            bot.edit(person.chat_id, message_id, question, answers)
         return None
     elif op == "D":
         tracker.delete_habit(habit_id)
@@ -144,6 +141,18 @@ def press(bot: Bot, person: Person, button: Button, call: types.CallbackQuery) -
     if message_id is not None:
         bot.edit(person.chat_id, message_id, text, markup)
     return answer
+
+
+def delete_question(person: Person, habit: Habit) -> tuple[str, types.InlineKeyboardMarkup]:
+    """Delete with all its history? Yes deletes (``D``); no opens the card again (``o``)."""
+    tx, owner = person.tx, person.telegram_id
+    answers = keyboard(
+        [
+            (tx("card.delete_yes"), pack("h", owner, habit.id, "D")),
+            (tx("card.delete_no"), pack("h", owner, habit.id, "o")),
+        ]
+    )
+    return tx("card.ask_delete", name=habit.name), answers
 
 
 def _active(habit: Habit) -> None:
@@ -192,9 +201,7 @@ def pause_button(bot: Bot, person: Person, button: Button, call: types.CallbackQ
         tracker.resume(habit_id)
         answer = tx("card.resumed", name=habit.name)
     else:
-        today = tracker.today()
-        last = today + timedelta(days=days - 1)
-        tracker.pause(habit_id, start=today, end=last)
+        last = pause_days(person, habit_id, days)
         answer = tx("card.paused_until", name=habit.name, end=last.isoformat())
     _redraw(bot, person, call, tracker.habit(habit_id))
     return answer
@@ -223,8 +230,8 @@ def schedule_text(
 def reminders_text(
     bot: Bot, person: Person, message: types.Message, data: dict[str, object]
 ) -> None:
-    habit = set_reminders(person, int(str(data["habit"])), message.text or "")
-    _typed_done(bot, person, data, habit, reminders_said(person, habit))
+    habit = _set_reminders(person, int(str(data["habit"])), message.text or "")
+    _typed_done(bot, person, data, habit, _reminders_said(person, habit))
 
 
 def _typed_done(bot: Bot, person: Person, data: dict[str, object], habit: Habit, said: str) -> None:
@@ -270,7 +277,7 @@ def set_target(person: Person, habit: int | str, typed: str) -> Habit | None:
     )
 
 
-def set_reminders(person: Person, habit: int | str, typed: str) -> Habit:
+def _set_reminders(person: Person, habit: int | str, typed: str) -> Habit:
     """``off``, or one or more ``HH:MM [days]`` separated by ``;``: the habit's reminders now."""
     cleaned = person.tx.understood(typed.strip())
     off = cleaned.lower() in ("off", "none")
@@ -280,7 +287,7 @@ def set_reminders(person: Person, habit: int | str, typed: str) -> Habit:
     return person.tracker.edit_habit(habit, reminders=rules)
 
 
-def reminders_said(person: Person, habit: Habit) -> str:
+def _reminders_said(person: Person, habit: Habit) -> str:
     if habit.reminders:
         return person.tx("remind.set", name=habit.name, times=", ".join(habit.reminders))
     return person.tx("remind.off", name=habit.name)
@@ -310,8 +317,8 @@ def remind(bot: Bot, person: Person, message: types.Message) -> None:
         bot.send(person.chat_id, tx("remind.usage"))
         return
     name = person.tracker.resolve(" ".join(words[:at]))
-    habit = set_reminders(person, name, " ".join(words[at:]))
-    bot.send(person.chat_id, reminders_said(person, habit))
+    habit = _set_reminders(person, name, " ".join(words[at:]))
+    bot.send(person.chat_id, _reminders_said(person, habit))
 
 
 def _looks_like_time(word: str) -> bool:

@@ -10,16 +10,15 @@ nothing.
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import date
 
 from telebot import types
 
 from habitcore import HabitNotFound, Kind
 from habitcore.days import parse_day
 from habitcore_telegram.bot import Bot, Person
-from habitcore_telegram.buttons import keyboard, pack
-from habitcore_telegram.handlers.account import MAX_VACATION, argument
-from habitcore_telegram.handlers.manage import set_target
+from habitcore_telegram.handlers.account import MAX_VACATION, argument, pause_days
+from habitcore_telegram.handlers.manage import delete_question, set_target
 from habitcore_telegram.handlers.today import record_amount
 from habitcore_telegram.views import day_title, goal
 
@@ -166,9 +165,7 @@ def pause(bot: Bot, person: Person, message: types.Message) -> None:
     days = rest.strip()
     if not days.isdigit() or not 1 <= int(days) <= MAX_VACATION:
         return _usage(bot, person, "pause")
-    today = person.tracker.today()
-    last = today + timedelta(days=int(days) - 1)
-    person.tracker.pause(name, start=today, end=last)
+    last = pause_days(person, name, int(days))
     bot.send(person.chat_id, person.tx("card.paused_until", name=name, end=last.isoformat()))
 
 
@@ -204,11 +201,5 @@ def delete(bot: Bot, person: Person, message: types.Message) -> None:
     if parts is None or len(parts) != 1:
         return _usage(bot, person, "delete")
     habit = person.tracker.habit(person.tracker.resolve(parts[0], archived=True))
-    owner, tx = person.telegram_id, person.tx
-    markup = keyboard(
-        [
-            (tx("card.delete_yes"), pack("h", owner, habit.id, "D")),
-            (tx("card.delete_no"), pack("h", owner, habit.id, "o")),
-        ]
-    )
-    bot.send(person.chat_id, tx("card.ask_delete", name=habit.name), markup)
+    question, answers = delete_question(person, habit)
+    bot.send(person.chat_id, question, answers)
