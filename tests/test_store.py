@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import multiprocessing
 import shutil
+import sqlite3
 import subprocess
 import sys
+from contextlib import closing
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -59,18 +61,47 @@ def test_a_current_store_opens_without_importing_alembic(tmp_path: Path) -> None
     assert result.stdout.strip() == "False"
 
 
+def _rows_of(path: Path) -> dict[str, list[tuple[object, ...]]]:
+    """Every row of every habitcore table in a SQLite file, columns in their stored order."""
+    with closing(sqlite3.connect(path)) as connection:
+        tables = [
+            name
+            for (name,) in connection.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+                " AND name != 'alembic_version' ORDER BY name"
+            )
+        ]
+        return {
+            table: connection.execute(f"SELECT * FROM {table} ORDER BY 1, 2").fetchall()
+            for table in tables
+        }
+
+
 def test_database_from_the_first_revision_upgrades_with_nothing_lost(tmp_path: Path) -> None:
-    """tests/data holds a database made at revision 0001 by tests/data/make_databases.py."""
+    """tests/data holds a database made at revision 0001 by the release that wrote it
+    (tests/data/make_databases.py); every row it holds must come through an upgrade as it was."""
     copy = tmp_path / "old.db"
     shutil.copy(DATA / "habitcore-0001.db", copy)
+    before = _rows_of(copy)
     tracker = habitcore.open(f"sqlite:///{copy}", clock=FakeClock(NOW))
-    assert [h.name for h in tracker.habits(archived=True)] == ["Read", "Pages", "Run"]
+    after = _rows_of(copy)
+    assert set(before) <= set(after)
+    for table, rows in before.items():
+        width = len(rows[0]) if rows else 0
+        assert [row[:width] for row in after[table]] == rows, table
+    assert all(rows for rows in before.values()), "the kept database has a row in every table"
+    assert [h.name for h in tracker.habits(archived=True)] == ["Read", "Pages", "Run", "Coffee"]
     assert tracker.settings().day_start == "04:00"
-    assert tracker.settings().timezone == "Europe/Moscow"
+    assert tracker.settings().week_start == "sunday"
     assert len(tracker.checkins("Read")) == 20
     assert tracker.habit("Read").reminders == ("21:00",)
+    assert tracker.habit("Coffee").reminders == ("08:00 mon,wed,fri",)
     assert tracker.pauses() == [habitcore.Pause(date(2025, 12, 24), date(2025, 12, 26))]
+    assert tracker.pauses("Pages") == [habitcore.Pause(date(2025, 12, 10), date(2025, 12, 12))]
     assert tracker.checkins("Pages")[-1].amount == 12.5
+    other = habitcore.open(f"sqlite:///{copy}", user="telegram:42", clock=FakeClock(NOW))
+    assert other.settings().language == "ru"
+    assert [c.day for c in other.checkins("Зарядка")] == [date(2025, 12, 15)]
 
 
 def test_sqlite_is_copied_aside_before_an_upgrade(tmp_path: Path) -> None:
