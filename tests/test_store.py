@@ -10,6 +10,7 @@ import sys
 from contextlib import closing
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -85,6 +86,9 @@ def test_database_from_the_first_revision_upgrades_with_nothing_lost(tmp_path: P
     before = _rows_of(copy)
     tracker = habitcore.open(f"sqlite:///{copy}", clock=FakeClock(NOW))
     after = _rows_of(copy)
+    kept = list(tmp_path.glob(f"old.db.before-{SCHEMA_REVISION}-from-0001-*"))
+    assert len(kept) == 1
+    assert _rows_of(kept[0]) == before  # the untouched copy aside
     assert set(before) <= set(after)
     for table, rows in before.items():
         width = len(rows[0]) if rows else 0
@@ -111,21 +115,72 @@ def test_sqlite_is_copied_aside_before_an_upgrade(tmp_path: Path) -> None:
     tracker.check("Read")
     copy = copy_aside(tracker.store.engine, "0000")
     assert copy is not None
-    assert copy.name.startswith("habits.db.before-0001-from-0000-")
+    assert copy.name.startswith(f"habits.db.before-{SCHEMA_REVISION}-from-0000-")
     copied = habitcore.open(f"sqlite:///{copy}", clock=FakeClock(NOW))
     assert [c.day for c in copied.checkins("Read")] == [NOW.date()]
+
+
+def _files_of(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file()}
 
 
 def test_a_database_from_a_newer_habitcore_is_refused_untouched(tmp_path: Path) -> None:
     path = tmp_path / "habits.db"
     Store(f"sqlite:///{path}").close()
-    engine = sa.create_engine(f"sqlite:///{path}")
-    with engine.begin() as connection:
-        connection.execute(sa.text("UPDATE alembic_version SET version_num = '9999'"))
-    engine.dispose()
+    with closing(sqlite3.connect(path)) as raw:
+        raw.execute("PRAGMA journal_mode=DELETE")  # as another tool might leave it
+        raw.execute("UPDATE alembic_version SET version_num = '9999'")
+        raw.commit()
+    before = _files_of(tmp_path)
     with pytest.raises(habitcore.StoreError, match="schema revision 9999, which this version"):
         Store(f"sqlite:///{path}")
-    assert list(tmp_path.glob("habits.db.before-*")) == []
+    assert _files_of(tmp_path) == before  # same bytes (still not WAL), no -wal, -shm or copy
+
+
+def _loop_like(path: Path) -> None:
+    with closing(sqlite3.connect(path)) as raw:
+        raw.execute("CREATE TABLE Habits (id INTEGER PRIMARY KEY, name TEXT)")
+        raw.execute("CREATE TABLE Repetitions (id INTEGER PRIMARY KEY, habit INTEGER)")
+        raw.execute("INSERT INTO Habits (name) VALUES ('Meditate')")
+        raw.execute("PRAGMA user_version = 25")
+        raw.commit()
+
+
+def _other_program(path: Path) -> None:
+    with closing(sqlite3.connect(path)) as raw:
+        raw.execute("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)")
+        raw.commit()
+
+
+def _not_sqlite(path: Path) -> None:
+    path.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 200)
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (_loop_like, "is a Loop Habit Tracker backup, not a habitcore database; import it"),
+        (_other_program, "is another program's SQLite database"),
+        (_not_sqlite, "is not a database habitcore can open"),
+    ],
+)
+def test_a_file_that_is_not_habitcores_is_refused_and_left_as_it_was(
+    tmp_path: Path, make: Any, message: str
+) -> None:
+    path = tmp_path / "some.db"
+    make(path)
+    before = _files_of(tmp_path)
+    with pytest.raises(habitcore.StoreError, match=message):
+        habitcore.open(f"sqlite:///{path}", clock=FakeClock(NOW))
+    assert _files_of(tmp_path) == before
+
+
+def test_an_empty_file_becomes_a_habitcore_database(tmp_path: Path) -> None:
+    path = tmp_path / "new.db"
+    path.touch()
+    tracker = habitcore.open(f"sqlite:///{path}", clock=FakeClock(NOW))
+    tracker.add_habit("Read")
+    assert [h.name for h in tracker.habits()] == ["Read"]
 
 
 def test_unreachable_database_is_a_clear_error() -> None:

@@ -982,12 +982,15 @@ def test_export_sends_json_and_csv(bot: BotRun, ann: int) -> None:
         ("Run", "3/week"),
     ]
     assert data["habits"][0]["checkins"] == [
-        {"day": "2026-11-25", "status": "done", "amount": None}
+        {"day": "2026-11-25", "status": "done", "amount": None, "note": None}
     ]
     assert table.filenames["document"] == "habitcore-2026-11-25.csv"
     assert table.params["caption"] == "Every check-in as CSV, for a spreadsheet."
     rows = list(csv.reader(io.StringIO(table.files["document"].decode())))
-    assert rows == [["habit", "day", "status", "amount"], ["Read", "2026-11-25", "done", ""]]
+    assert rows == [
+        ["habit", "day", "status", "amount", "note"],
+        ["Read", "2026-11-25", "done", "", ""],
+    ]
 
 
 def test_import_restores_another_users_export_into_a_fresh_user(

@@ -423,7 +423,7 @@ def test_a_failing_write_leaves_nothing_half_done(
 ) -> None:
     start(telegram, ANN)
     before = every_row(telegram)
-    monkeypatch.setattr(habitcore.tracker.Tracker, "_set_reminders", boom)
+    monkeypatch.setattr(habitcore.tracker, "set_reminders", boom)
     calls = telegram.say(ANN, "/add Read | daily | 21:00")
     assert [c.text for c in calls if c.method == "sendMessage"] == [APOLOGY]
     assert telegram.tracker(ANN).habits() == []

@@ -40,10 +40,10 @@ from habitcore.tracker import HabitStatus, Settings, Tracker, open
 
 if TYPE_CHECKING:
     from habitcore.delivery import DueReminder
-    from habitcore.exchange import ImportSummary
+    from habitcore.exchange.document import ImportSummary
 
 # Imported on first use: a command-line call that needs neither does not pay for them.
-_LAZY = {"DueReminder": "habitcore.delivery", "ImportSummary": "habitcore.exchange"}
+_LAZY = {"DueReminder": "habitcore.delivery", "ImportSummary": "habitcore.exchange.document"}
 
 
 def __getattr__(name: str) -> Any:

@@ -19,6 +19,7 @@ from habitcore.schedule import Schedule
 MAX_NAME = 100
 MAX_DESCRIPTION = 1000
 MAX_UNIT = 20
+MAX_NOTE = 2000
 MAX_AMOUNT = 1e9
 
 
@@ -37,6 +38,7 @@ class CheckIn:
     day: date
     status: Status
     amount: float | None = None
+    note: str | None = None
 
 
 @dataclass(frozen=True)
@@ -89,19 +91,63 @@ class History:
         return any(p.covers(day) for p in self.pauses)
 
 
-def clean_name(name: object) -> str:
-    """Trim and normalise a habit name, or refuse it with the limit stated."""
-    if not isinstance(name, str):
-        raise InvalidName("A habit name must be text.")
-    cleaned = " ".join(unicodedata.normalize("NFC", name).split())
-    if not cleaned:
-        raise InvalidName("A habit needs a name of 1 to 100 characters.")
-    if len(cleaned) > MAX_NAME:
+# Format characters that change how text reads without showing themselves: bidi overrides
+# (U+202E turns "gnidaer" into "reading"), zero-width spaces and joiners used to make look-alike
+# names, byte order marks. Joiners are kept where scripts and emoji need them: ZWNJ and ZWJ
+# (U+200C, U+200D: Persian, Indic scripts, 👨‍👩‍👧) and the emoji tag characters of flags.
+_KEPT_FORMAT = {"\u200c", "\u200d"}
+
+
+def _hidden(ch: str, *, multiline: bool) -> bool:
+    """Whether ``ch`` is a character no text field may hold."""
+    category = unicodedata.category(ch)
+    if category == "Cc":  # C0/C1 controls: ESC retitles a terminal, NUL breaks PostgreSQL
+        return not (multiline and ch in "\n\t")
+    if category == "Cf":
+        return ch not in _KEPT_FORMAT and not "\U000e0020" <= ch <= "\U000e007f"
+    if category == "Cs":  # a lone surrogate cannot be stored as UTF-8 at all
+        return True
+    return category in ("Zl", "Zp") and not multiline
+
+
+def clean_text(
+    text: object, what: str, limit: int, *, multiline: bool = False, collapse: bool = False
+) -> str | None:
+    """Normalise a text field (NFC, trimmed) or refuse it with a sentence; None when empty.
+
+    Every text a person or a file can put into habitcore passes here, so all fields refuse
+    alike: control characters, invisible format characters and lone surrogates, which would
+    retitle a terminal, make two names look the same, or fail on PostgreSQL but not SQLite.
+    """
+    if not isinstance(text, str):
+        raise InvalidName(f"{what} must be text.")
+    if any(_hidden(ch, multiline=multiline) for ch in text):
         raise InvalidName(
-            f"A habit name can be at most {MAX_NAME} characters; this one has {len(cleaned)}."
+            f"{what} cannot contain control characters or invisible formatting characters."
         )
-    if any(unicodedata.category(ch) == "Cc" for ch in cleaned):
-        raise InvalidName("A habit name cannot contain control characters.")
+    cleaned = unicodedata.normalize("NFC", text)
+    if collapse:
+        cleaned = " ".join(cleaned.split())
+    elif multiline:
+        cleaned = "\n".join(line.rstrip() for line in cleaned.strip().splitlines())
+    else:
+        cleaned = cleaned.strip()
+    if len(cleaned) > limit:
+        raise InvalidName(f"{what} can be at most {limit} characters; this one has {len(cleaned)}.")
+    return cleaned or None
+
+
+def strip_hidden(text: str, *, multiline: bool = False) -> str:
+    """``text`` without the characters ``clean_text`` refuses: for files of other apps, whose
+    stray control characters should not keep a whole history out."""
+    return "".join(ch for ch in text if not _hidden(ch, multiline=multiline))
+
+
+def clean_name(name: object) -> str:
+    """Trim and normalise a habit name (inner whitespace collapsed), or refuse it."""
+    cleaned = clean_text(name, "A habit name", MAX_NAME, collapse=True)
+    if cleaned is None:
+        raise InvalidName(f"A habit needs a name of 1 to {MAX_NAME} characters.")
     return cleaned
 
 
@@ -110,16 +156,17 @@ def name_key(name: str) -> str:
     return unicodedata.normalize("NFC", name).casefold()
 
 
-def clean_description(text: str | None) -> str | None:
+def clean_description(text: object) -> str | None:
     if text is None:
         return None
-    cleaned = text.strip()
-    if len(cleaned) > MAX_DESCRIPTION:
-        raise InvalidName(
-            f"A description can be at most {MAX_DESCRIPTION} characters; this one has "
-            f"{len(cleaned)}."
-        )
-    return cleaned or None
+    return clean_text(text, "A description", MAX_DESCRIPTION, multiline=True)
+
+
+def clean_note(text: object) -> str | None:
+    """A check-in's note: free text over several lines; empty means no note."""
+    if text is None:
+        return None
+    return clean_text(text, "A note", MAX_NOTE, multiline=True)
 
 
 def clean_amount(amount: float | None, *, what: str = "An amount") -> float | None:
@@ -136,7 +183,7 @@ def clean_amount(amount: float | None, *, what: str = "An amount") -> float | No
     return value
 
 
-def clean_target(target: float | None, unit: str | None) -> tuple[float | None, str | None]:
+def clean_target(target: float | None, unit: object) -> tuple[float | None, str | None]:
     if target is None:
         if unit:
             raise InvalidAmount("A unit only makes sense with a target, such as 20 pages.")
@@ -144,7 +191,10 @@ def clean_target(target: float | None, unit: str | None) -> tuple[float | None, 
     value = clean_amount(target, what="A target")
     if not value:
         raise InvalidAmount("A target must be more than 0, such as 20 (pages).")
-    unit_text = (unit or "").strip() or None
-    if unit_text is not None and len(unit_text) > MAX_UNIT:
-        raise InvalidAmount(f"A unit can be at most {MAX_UNIT} characters, such as 'pages'.")
+    if unit is not None and not isinstance(unit, str):
+        raise InvalidAmount("A unit must be text, such as 'pages'.")
+    try:
+        unit_text = clean_text(unit or "", "A unit", MAX_UNIT, collapse=True)
+    except InvalidName as exc:
+        raise InvalidAmount(f"{exc} Use a short word such as 'pages'.") from None
     return value, unit_text

@@ -113,7 +113,7 @@ def habit_of(row: HabitRow, reminders: Iterable[ReminderRow]) -> Habit:
 
 
 def checkin_of(row: CheckInRow) -> CheckIn:
-    return CheckIn(row.day, Status(row.status), row.amount)
+    return CheckIn(row.day, Status(row.status), row.amount, row.note)
 
 
 def histories(

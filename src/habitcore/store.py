@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
@@ -28,7 +28,7 @@ from sqlmodel import Session
 from habitcore.errors import StoreError
 
 # The newest migration's revision id; a test checks it against the migrations themselves.
-SCHEMA_REVISION = "0001"
+SCHEMA_REVISION = "0002"
 BUSY_TIMEOUT_MS = 30_000
 _WRITE = "habitcore_write"
 _MIGRATION_LOCK = 7_210_914_411  # any constant: the PostgreSQL advisory lock taken to migrate
@@ -89,13 +89,62 @@ def _create_engine(url: str) -> Engine:
         return sa.create_engine(url, pool_pre_ping=True)
     database = parsed.database
     if database and database != ":memory:" and not database.startswith("file:"):
-        Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        path = Path(database).expanduser()
+        if path.is_file() and path.stat().st_size > 0:
+            _refuse_foreign(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
     engine = sa.create_engine(
         url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False}
     )
     event.listen(engine, "connect", _sqlite_connect)
     event.listen(engine, "begin", _sqlite_begin)
     return engine
+
+
+def _refuse_foreign(path: Path) -> None:
+    """Look at an existing SQLite file read-only before habitcore changes anything in it.
+
+    Opening switches a file to WAL and creates tables, so a file that is not habitcore's (a Loop
+    backup, another program's database) or that a newer habitcore wrote is refused here, while it
+    is still exactly as it was.
+    """
+    try:
+        with closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)) as raw:
+            tables = {
+                str(name).lower()
+                for (name,) in raw.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+            }
+            revision = None
+            if "alembic_version" in tables:
+                found = raw.execute("SELECT version_num FROM alembic_version").fetchone()
+                revision = found[0] if found else None
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(
+            f"{path} is not a database habitcore can open ({str(exc).rstrip('.')}); it was left "
+            "as it was."
+        ) from None
+    if not tables - {"sqlite_sequence"}:
+        return  # an empty database: habitcore's to set up
+    if "alembic_version" not in tables:
+        if {"habits", "repetitions"} <= tables:
+            raise StoreError(
+                f"{path} is a Loop Habit Tracker backup, not a habitcore database; import it "
+                "into habitcore rather than open it as habitcore's database. It was left as it was."
+            )
+        raise StoreError(
+            f"{path} is another program's SQLite database (its tables are not habitcore's); "
+            "habitcore adds nothing to it. Choose another file."
+        )
+    if revision != SCHEMA_REVISION and revision not in known_revisions():
+        raise _newer(revision)
+
+
+def _newer(revision: object) -> StoreError:
+    return StoreError(
+        f"This database is at schema revision {revision}, which this version of habitcore "
+        "does not know; it was probably written by a newer habitcore. Upgrade habitcore "
+        "to open it."
+    )
 
 
 def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -134,11 +183,7 @@ def _bring_up_to_date(engine: Engine) -> None:
     if revision == SCHEMA_REVISION:
         return
     if revision is not None and revision not in known_revisions():
-        raise StoreError(
-            f"This database is at schema revision {revision}, which this version of habitcore "
-            "does not know; it was probably written by a newer habitcore. Upgrade habitcore "
-            "to open it."
-        )
+        raise _newer(revision)
     if revision is not None and engine.dialect.name == "sqlite":
         copy_aside(engine, revision)
     with engine.connect() as connection:

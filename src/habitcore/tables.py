@@ -110,6 +110,23 @@ class CheckInRow(SQLModel, table=True):
     day: date
     status: str = Field(max_length=10)
     amount: float | None = Field(default=None)
+    note: str | None = Field(default=None, max_length=2000)
+
+
+class HabitOriginRow(SQLModel, table=True):
+    """A source a habit was imported from, so a second import of it matches the habit.
+
+    ``key`` is ``"loop:uuid:…"`` for a Loop backup that has uuids, else the format, the
+    identity of the file's habit list and the source's own habit id (see habitcore.exchange).
+    """
+
+    __tablename__ = "habit_origins"
+    __table_args__ = (sa.UniqueConstraint("user_id", "key", name="uq_habit_origins_user_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="users.id", ondelete="CASCADE")
+    habit_id: int = Field(foreign_key="habits.id", ondelete="CASCADE", index=True)
+    key: str = Field(max_length=300)
 
 
 class TallyRow(SQLModel, table=True):

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
@@ -52,6 +53,7 @@ from habitcore.habits import (
     clean_amount,
     clean_description,
     clean_name,
+    clean_note,
     clean_target,
     name_key,
 )
@@ -64,21 +66,22 @@ from habitcore.records import (
     habit_of,
     histories,
     ident,
-    rule_of,
 )
-from habitcore.reminders import DEFAULT_GRACE, ReminderRule, next_fire, parse_reminders
+from habitcore.reminders import DEFAULT_GRACE, ReminderRule, parse_reminders
 from habitcore.rollover import DayResult, Outcome, calendar, close
 from habitcore.schedule import parse_schedule
+from habitcore.scheduling import reminder_rows, reschedule, set_reminders
 from habitcore.score import ScoreStep, explain
 from habitcore.stats import DayState, Stats
 from habitcore.store import Store, changed_rows, default_url
 
 if TYPE_CHECKING:
     from habitcore.delivery import DueReminder
-    from habitcore.exchange import ImportSummary
+    from habitcore.exchange.document import Document, ImportSummary
 
 from habitcore.tables import (
     CheckInRow,
+    HabitOriginRow,
     HabitRow,
     PauseRow,
     ReminderLogRow,
@@ -230,7 +233,7 @@ class Tracker:
                 self._bump(session)  # days and weeks fall differently now
             session.flush()
             if values.keys() & {"timezone", "day_start", "active"}:
-                self._reschedule(session, row, self._habit_rows(session, archived=False))
+                reschedule(session, row, self._habit_rows(session, archived=False), self.now())
                 zone = Zone.of(row)
                 row.next_close = (
                     day_end_instant(self.now(), zone.tz, zone.day_start) if row.active else None
@@ -287,8 +290,8 @@ class Tracker:
             )
             session.add(row)
             session.flush()
-            self._set_reminders(session, user, row, rules)
-            return habit_of(row, self._reminder_rows(session, row))
+            set_reminders(session, user, row, rules, self.now())
+            return habit_of(row, reminder_rows(session, row))
 
     def edit_habit(
         self,
@@ -335,10 +338,10 @@ class Tracker:
             if goal_changed:
                 self._bump(session, [row.id])
             if reminders is not None:
-                self._set_reminders(session, user, row, parse_reminders(reminders))
+                set_reminders(session, user, row, parse_reminders(reminders), self.now())
             elif goal_changed:
-                self._reschedule(session, user, [row])
-            return habit_of(row, self._reminder_rows(session, row))
+                reschedule(session, user, [row], self.now())
+            return habit_of(row, reminder_rows(session, row))
 
     def archive(self, name: HabitRef) -> Habit:
         with self.store.write() as session:
@@ -350,7 +353,7 @@ class Tracker:
                 .where(col(ReminderRow.habit_id) == row.id)
                 .values(next_fire=None, next_day=None)
             )
-            return habit_of(row, self._reminder_rows(session, row))
+            return habit_of(row, reminder_rows(session, row))
 
     def unarchive(self, name: HabitRef) -> Habit:
         with self.store.write() as session:
@@ -363,14 +366,14 @@ class Tracker:
             row.closed_through = max(row.closed_through or yesterday, yesterday)
             session.add(row)
             session.flush()
-            self._reschedule(session, self._user(session), [row])
-            return habit_of(row, self._reminder_rows(session, row))
+            reschedule(session, self._user(session), [row], self.now())
+            return habit_of(row, reminder_rows(session, row))
 
     def delete_habit(self, name: HabitRef) -> Habit:
         """Delete a habit with all its check-ins, reminders and pauses, for good."""
         with self.store.write() as session:
             row = self._habit_row(session, name, archived=None)
-            habit = habit_of(row, self._reminder_rows(session, row))
+            habit = habit_of(row, reminder_rows(session, row))
             _delete_habit_rows(session, [ident(row)])
             return habit
 
@@ -384,12 +387,12 @@ class Tracker:
                 each.position = index
                 session.add(each)
             session.flush()
-            return [habit_of(r, self._reminder_rows(session, r)) for r in rows]
+            return [habit_of(r, reminder_rows(session, r)) for r in rows]
 
     def habit(self, name: HabitRef) -> Habit:
         with self.store.read() as session:
             row = self._habit_row(session, name, archived=None)
-            return habit_of(row, self._reminder_rows(session, row))
+            return habit_of(row, reminder_rows(session, row))
 
     def resolve(self, text: str, *, archived: bool = False) -> str:
         """The full name a person means by ``text``: exact (any case) or a unique prefix.
@@ -434,13 +437,17 @@ class Tracker:
         *,
         amount: float | None = None,
         add: bool = False,
+        note: str | None = None,
     ) -> CheckIn:
         """Mark ``day`` (default: the current habit day) done.
 
         A measurable habit takes an ``amount`` (default: its whole target); ``add=True`` adds
-        to what that day already holds, so several sessions of reading sum up.
+        to what that day already holds, so several sessions of reading sum up. A ``note`` is
+        kept with the check-in; without one, a note the day already had stays. A day before the
+        habit's start moves the start back to it.
         """
         value = clean_amount(amount)
+        text = clean_note(note)
         with self.store.write() as session:
             row, day = self._editable_day(session, name, day)
             if row.target is None and value is not None:
@@ -461,19 +468,41 @@ class Tracker:
                 held = existing.amount if existing.amount is not None else row.target
                 value = (held or 0.0) + value
             clean_amount(value, what="The day's total")
-            return self._put_checkin(session, row, day, existing, Status.DONE, value)
+            return self._put_checkin(session, row, day, existing, Status.DONE, value, text)
 
-    def skip(self, name: HabitRef, day: date | None = None) -> CheckIn:
+    def skip(self, name: HabitRef, day: date | None = None, *, note: str | None = None) -> CheckIn:
         """Mark ``day`` skipped: it neither breaks nor extends a streak."""
+        text = clean_note(note)
         with self.store.write() as session:
             row, day = self._editable_day(session, name, day)
             existing = self._checkin_row(session, row, day)
-            return self._put_checkin(session, row, day, existing, Status.SKIPPED, None)
+            return self._put_checkin(session, row, day, existing, Status.SKIPPED, None, text)
+
+    def set_note(self, name: HabitRef, day: date | None, note: str | None) -> CheckIn:
+        """Write (or, with None or an empty text, remove) the note of ``day``'s check-in.
+
+        A note belongs to a check-in: a day with nothing recorded is an ``InvalidDay``.
+        """
+        text = clean_note(note)
+        with self.store.write() as session:
+            row, day = self._editable_day(session, name, day, backfill=False)
+            existing = self._checkin_row(session, row, day)
+            if existing is None:
+                raise InvalidDay(
+                    f"Nothing is recorded for {row.name!r} on {day.isoformat()}; a note goes "
+                    "with a check-in, so record the day first."
+                )
+            existing.note = text
+            session.add(existing)
+            return checkin_of(existing)
 
     def uncheck(self, name: HabitRef, day: date | None = None) -> bool:
-        """Remove ``day``'s check-in (done or skipped); False if there was none."""
+        """Remove ``day``'s check-in (done or skipped) and its note; False if there was none.
+
+        The habit's start stays where it is, even when this was its earliest check-in.
+        """
         with self.store.write() as session:
-            row, day = self._editable_day(session, name, day)
+            row, day = self._editable_day(session, name, day, backfill=False)
             existing = self._checkin_row(session, row, day)
             if existing is None:
                 return False
@@ -631,16 +660,16 @@ class Tracker:
 
     def export(self) -> dict[str, Any]:
         """Everything this user has, in habitcore's versioned JSON format (a dict)."""
-        from habitcore import exchange
+        from habitcore.exchange import habitcore_json
 
         with self.store.read() as session:
-            return exchange.export_user(session, self._user(session), self.now())
+            return habitcore_json.export_user(session, self._user(session), self.now())
 
     def export_csv(self) -> str:
-        """Every check-in as CSV: habit, day, status, amount."""
-        from habitcore import exchange
+        """Every check-in as CSV: habit, day, status, amount, note."""
+        from habitcore.exchange import habitcore_csv
 
-        return exchange.checkins_csv(self.export())
+        return habitcore_csv.write(self.export())
 
     def import_data(
         self,
@@ -649,19 +678,46 @@ class Tracker:
         dry_run: bool = False,
         progress: Callable[[int, int], None] | None = None,
     ) -> ImportSummary:
-        """Merge an export into this user: all of it, or nothing when any part is invalid."""
+        """Merge an export (the dict of habitcore's JSON): all of it, or nothing."""
+        from habitcore.exchange import habitcore_json
+
+        document = habitcore_json.parse_document(data)
+        return self.import_document(document, dry_run=dry_run, progress=progress)
+
+    def import_file(
+        self,
+        path: str | Path,
+        *,
+        format: str | None = None,
+        dry_run: bool = False,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> ImportSummary:
+        """Import a file or folder of any format ``habitcore.exchange`` reads (told from its
+        content unless ``format`` insists), all of it or nothing."""
         from habitcore import exchange
 
-        document = exchange.parse_document(data)
+        document = exchange.read(Path(path), format)
+        return self.import_document(document, dry_run=dry_run, progress=progress)
+
+    def import_document(
+        self,
+        document: Document,
+        *,
+        dry_run: bool = False,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> ImportSummary:
+        """Write a read ``habitcore.exchange.Document`` in one transaction (none on a dry run)."""
+        from habitcore.exchange import merge
+
         with self.store.write() as session:
             user = self._user(session)
             zone = Zone.of(user)
             now = self.now()
             today = habit_day(now, zone.tz, zone.day_start)
-            summary = exchange.apply(session, user, document, now, today, progress)
+            summary = merge.apply(session, user, document, now, today, progress)
             session.flush()
             self._bump(session)
-            self._reschedule(session, user, self._habit_rows(session, archived=False))
+            reschedule(session, user, self._habit_rows(session, archived=False), now)
             if dry_run:
                 session.rollback()
         return summary
@@ -787,22 +843,25 @@ class Tracker:
         return row, zone, today or habit_day(self.now(), zone.tz, zone.day_start)
 
     def _editable_day(
-        self, session: Session, name: HabitRef, day: date | None
+        self, session: Session, name: HabitRef, day: date | None, *, backfill: bool = True
     ) -> tuple[HabitRow, date]:
+        """The habit and the day to record, refusing a future day.
+
+        With ``backfill``, a day before the habit's start moves the start back to it: people
+        arrive with last week in their head. Otherwise such a day simply has nothing recorded.
+        """
         zone = Zone.of(self._user(session))
         row = self._habit_row(session, name)
         today = habit_day(self.now(), zone.tz, zone.day_start)
-        day = day or today
+        day = check_day(day or today)
         if day > today:
             raise InvalidDay(
                 f"{day.isoformat()} has not come yet (today is {today.isoformat()}); "
                 "only today and past days can be checked."
             )
-        if day < row.start:
-            raise InvalidDay(
-                f"{row.name!r} starts on {row.start.isoformat()}; change its start date to "
-                f"record {day.isoformat()}."
-            )
+        if backfill and day < row.start:
+            row.start = day
+            session.add(row)
         # Any recorded day may already be folded into a kept tally, by a look whose clock is a
         # little ahead (another process just past midnight) or that asked about a later day.
         self._bump(session, [row.id])
@@ -821,15 +880,15 @@ class Tracker:
         existing: CheckInRow | None,
         status: Status,
         amount: float | None,
+        note: str | None,
     ) -> CheckIn:
         assert row.id is not None
         checkin = existing or CheckInRow(habit_id=row.id, day=day, status=status.value)
         checkin.status, checkin.amount = status.value, amount
+        if note is not None:
+            checkin.note = note
         session.add(checkin)
-        return CheckIn(day, status, amount)
-
-    def _reminder_rows(self, session: Session, row: HabitRow) -> list[ReminderRow]:
-        return list(session.exec(select(ReminderRow).where(ReminderRow.habit_id == row.id)))
+        return checkin_of(checkin)
 
     def _reminders_by_habit(
         self, session: Session, rows: Sequence[HabitRow]
@@ -842,52 +901,6 @@ class Tracker:
                 found.setdefault(reminder.habit_id, []).append(reminder)
         return found
 
-    def _set_reminders(
-        self, session: Session, user: UserRow, row: HabitRow, rules: list[ReminderRule]
-    ) -> None:
-        """Make the habit's reminders these; one left as it was keeps its id and its log."""
-        habit_id = ident(row)
-        wanted = {(minutes_of(rule.at), rule.mask) for rule in rules}
-        for reminder in self._reminder_rows(session, row):
-            key = (reminder.minutes, reminder.weekdays)
-            if key in wanted:
-                wanted.discard(key)
-            else:
-                session.delete(reminder)
-        for minutes, mask in sorted(wanted):
-            session.add(ReminderRow(habit_id=habit_id, minutes=minutes, weekdays=mask))
-        session.flush()
-        self._reschedule(session, user, [row])
-
-    def _reschedule(self, session: Session, user: UserRow, rows: Iterable[HabitRow]) -> None:
-        """Recompute the next firing of these habits' reminders from now on."""
-        zone, now = Zone.of(user), self.now()
-        by_habit = {r.id: r for r in rows}
-        if not by_habit:
-            return
-        reminders = session.exec(
-            select(ReminderRow).where(col(ReminderRow.habit_id).in_(list(by_habit)))
-        ).all()
-        for reminder in reminders:
-            habit = by_habit[reminder.habit_id]
-            live = user.active and not habit.archived
-            pending = reminder.next_fire is not None and (
-                reminder.snoozed or reminder.next_fire <= now
-            )
-            if live and pending:
-                continue  # a snooze, or a firing due and not yet handed out, stays as it is
-            following = None
-            if live:
-                goal, rule = goal_of(habit), rule_of(reminder)
-                following = next_fire(goal, rule, now, zone.tz, zone.day_start)
-                # A day already decided (sent, suppressed, missed) is never handed out again,
-                # whatever new zone or day start makes its firing come round once more.
-                while following and reminder.last_day and following[0] <= reminder.last_day:
-                    following = next_fire(goal, rule, following[1], zone.tz, zone.day_start)
-            reminder.next_day, reminder.next_fire = following if following else (None, None)
-            reminder.snoozed = False
-            session.add(reminder)
-
 
 def _delete_habit_rows(session: Session, ids: list[int]) -> None:
     if not ids:
@@ -898,6 +911,7 @@ def _delete_habit_rows(session: Session, ids: list[int]) -> None:
     )
     session.execute(sa.delete(ReminderRow).where(col(ReminderRow.habit_id).in_(ids)))
     session.execute(sa.delete(TallyRow).where(col(TallyRow.habit_id).in_(ids)))
+    session.execute(sa.delete(HabitOriginRow).where(col(HabitOriginRow.habit_id).in_(ids)))
     session.execute(sa.delete(CheckInRow).where(col(CheckInRow.habit_id).in_(ids)))
     session.execute(sa.delete(PauseRow).where(col(PauseRow.habit_id).in_(ids)))
     session.execute(sa.delete(HabitRow).where(col(HabitRow.id).in_(ids)))

@@ -26,6 +26,7 @@ COMMANDS = {
     "done": 1,
     "undo": 1,
     "skip": 1,
+    "note": 1,
     "add": 2,
     "edit": 2,
     "archive": 2,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 import tempfile
@@ -18,18 +17,28 @@ from habitcore_cli.output import console, error, fancy, say
 PROGRESS_FROM = 5_000  # items; smaller imports finish before a bar could be read
 
 
-class Format(StrEnum):
+class ExportFormat(StrEnum):
     JSON = "json"
     CSV = "csv"
+    LOOP_CSV = "loop-csv"
+    HARSH = "harsh"
 
 
-def _write_atomically(path: Path, text: str) -> None:
+class ImportFormat(StrEnum):
+    JSON = "json"
+    CSV = "csv"
+    LOOP = "loop"
+    LOOP_CSV = "loop-csv"
+    HARSH = "harsh"
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
     """Write next to the target, then rename: a crash never leaves half a file."""
     path = path.expanduser()
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
-            out.write(text)
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
@@ -39,89 +48,158 @@ def _write_atomically(path: Path, text: str) -> None:
 @command("export")
 def export(
     ctx: typer.Context,
-    fmt: Annotated[Format, typer.Option("--format", "-f", help="json (everything) or csv.")] = (
-        Format.JSON
-    ),
+    fmt: Annotated[
+        ExportFormat,
+        typer.Option(
+            "--format",
+            "-f",
+            help="json (everything), csv (check-ins), loop-csv (a zip Loop Habit Tracker's "
+            "CSV readers take) or harsh (a folder with harsh's habits and log).",
+        ),
+    ] = ExportFormat.JSON,
     output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="A file to write. Default: stdout.")
+        Path | None,
+        typer.Option("--output", "-o", help="A file (a folder for harsh). Default: stdout."),
     ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace harsh files already in the folder.")
+    ] = False,
 ) -> None:
-    """Export everything (JSON) or the check-ins (CSV).
+    """Export everything (JSON), the check-ins (CSV), or for Loop Habit Tracker or harsh.
 
-    Example: habit export -o habits.json; habit export --format csv > checkins.csv
+    Example: habit export -o habits.json; habit export -f loop-csv -o loop.zip
     """
+    from habitcore import exchange
+
     tracker = state(ctx).tracker()
-    if fmt is Format.JSON:
-        text = json.dumps(tracker.export(), ensure_ascii=False, indent=2) + "\n"
-    else:
-        text = tracker.export_csv()
-    if output is None:
-        sys.stdout.write(text)
+    if fmt is ExportFormat.HARSH:
+        _export_harsh(tracker, output, force)
         return
-    if output.parent and not output.expanduser().parent.is_dir():
-        error(f"The folder {str(output.parent)!r} does not exist; create it first.")
+    if fmt is ExportFormat.LOOP_CSV and output is None:
+        error("A Loop CSV export is a zip file; name it with -o, such as -o loop-habits.zip.")
         raise typer.Exit(1)
-    _write_atomically(output, text)
+    data = exchange.write(tracker.export(), fmt.value)
+    if output is None:
+        sys.stdout.write(data.decode("utf-8"))
+        return
+    _check_folder(output)
+    _write_atomically(output, data)
     say(f"Wrote {output}.", style="green")
+
+
+def _export_harsh(tracker: Any, output: Path | None, force: bool) -> None:
+    from habitcore import exchange
+
+    if output is None:
+        error("harsh keeps two files, habits and log; name their folder with -o, such as -o harsh.")
+        raise typer.Exit(1)
+    folder = output.expanduser()
+    if folder.exists() and not folder.is_dir():
+        error(f"{str(output)!r} is a file; harsh's export is a folder holding habits and log.")
+        raise typer.Exit(1)
+    present = [name for name in ("habits", "log") if (folder / name).exists()]
+    if present and not force:
+        error(
+            f"{str(output)!r} already holds harsh's {' and '.join(present)}; pass --force to "
+            "replace them (harsh's own files would be lost)."
+        )
+        raise typer.Exit(1)
+    _check_folder(folder / "habits")
+    folder.mkdir(exist_ok=True)
+    exchange.write(tracker.export(), "harsh", folder)
+    say(f"Wrote {folder / 'habits'} and {folder / 'log'}.", style="green")
+
+
+def _check_folder(path: Path) -> None:
+    parent = path.expanduser().parent
+    if not parent.is_dir():
+        error(f"The folder {str(parent)!r} does not exist; create it first.")
+        raise typer.Exit(1)
 
 
 @command("import")
 def import_file(
     ctx: typer.Context,
-    file: Annotated[Path, typer.Argument(metavar="FILE", help="A JSON file made by habit export.")],
+    path: Annotated[
+        Path,
+        typer.Argument(
+            metavar="PATH",
+            help="A file or folder: habitcore JSON or CSV, a Loop Habit Tracker backup (.db) or "
+            "CSV export (.zip or its folder), or harsh's folder (habits and log).",
+        ),
+    ],
+    fmt: Annotated[
+        ImportFormat | None,
+        typer.Option(
+            "--format", "-f", help="Insist on a format instead of telling it from the content."
+        ),
+    ] = None,
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Say what would change; change nothing.")
     ] = False,
 ) -> None:
-    """Import a habit export: all of it, or nothing if any part is wrong.
+    """Import history: all of it, or nothing if any part is wrong; twice adds nothing more.
 
-    Example: habit import habits.json --dry-run
+    Example: habit import "Loop Habits Backup.db" --dry-run
     """
-    try:
-        raw = file.expanduser().read_text(encoding="utf-8")
-    except OSError as exc:
-        error(f"Could not read {str(file)!r}: {exc.strerror or exc}.")
-        raise typer.Exit(1) from None
-    try:
-        data = json.loads(raw)
-    except json.JSONDecodeError as exc:
-        error(
-            f"{str(file)!r} is not JSON (line {exc.lineno}, column {exc.colno}); "
-            "import reads the JSON that habit export writes."
-        )
-        raise typer.Exit(1) from None
+    from habitcore import exchange
+
     tracker = state(ctx).tracker()
-    summary = _import_with_progress(tracker, data, dry_run)
-    prefix = "Would import" if dry_run else "Imported"
-    say(
-        f"{prefix}: {len(summary.habits_added)} habits added, {len(summary.habits_merged)} "
-        f"merged; check-ins {summary.checkins_added} added, {summary.checkins_updated} updated, "
-        f"{summary.checkins_unchanged} unchanged; pauses {summary.pauses_added} added, "
-        f"{summary.pauses_unchanged} already there.",
-        style="green",
-    )
+    document = exchange.read(path, fmt.value if fmt else None)
+    summary = _import_with_progress(tracker, document, dry_run)
+    for line in summary_lines(summary, str(path), dry_run):
+        say(line)
     if dry_run:
         say("Nothing was changed (--dry-run).")
 
 
-def _import_with_progress(tracker: Any, data: Any, dry_run: bool) -> Any:
-    habits = data.get("habits") if isinstance(data, dict) else None
-    size = (
-        sum(len(h.get("checkins") or []) + 1 for h in habits if isinstance(h, dict))
-        if (isinstance(habits, list))
-        else 0
+def summary_lines(summary: Any, label: str, dry_run: bool) -> list[str]:
+    """What an import did (or would do), as the lines ``habit import`` prints."""
+    from habitcore.exchange.detect import describe
+    from habitcore.exchange.document import Format
+
+    verb = "Would import" if dry_run else "Imported"
+    lines = [f"{verb} {describe(Format(summary.format))} ({label}):"]
+    habits = f"  habits: {len(summary.habits_added)} created, {len(summary.habits_merged)} matched"
+    if summary.habits_merged:
+        habits += " (" + _names(summary.habits_merged) + ")"
+    lines.append(habits)
+    checkins = (
+        f"  check-ins: {summary.checkins_added:,} added, {summary.checkins_unchanged:,} "
+        "already there"
     )
-    if size < PROGRESS_FROM or not fancy():
-        return tracker.import_data(data, dry_run=dry_run)
+    if summary.checkins_updated:
+        checkins += f", {summary.checkins_updated:,} updated from the file"
+    if summary.checkins_kept:
+        checkins += f", {summary.checkins_kept:,} recorded otherwise here and kept"
+    lines.append(checkins)
+    if summary.pauses_added or summary.pauses_unchanged:
+        lines.append(
+            f"  pauses: {summary.pauses_added} added, {summary.pauses_unchanged} already there"
+        )
+    if summary.unmapped:
+        lines.append("  not imported as they were:")
+        lines.extend(f"    - {item}" for item in summary.unmapped)
+    return lines
+
+
+def _names(names: list[str], most: int = 5) -> str:
+    shown = ", ".join(names[:most])
+    return shown + (f" and {len(names) - most} more" if len(names) > most else "")
+
+
+def _import_with_progress(tracker: Any, document: Any, dry_run: bool) -> Any:
+    if document.size < PROGRESS_FROM or not fancy():
+        return tracker.import_document(document, dry_run=dry_run)
     from rich.progress import Progress
 
     with Progress(console=console(), transient=True) as progress:
-        task = progress.add_task("Importing", total=size)
+        task = progress.add_task("Importing", total=document.size)
 
         def advance(done: int, total: int) -> None:
             progress.update(task, completed=done, total=total)
 
-        return tracker.import_data(data, dry_run=dry_run, progress=advance)
+        return tracker.import_document(document, dry_run=dry_run, progress=advance)
 
 
 @command("path", parent=db_app)

@@ -24,6 +24,11 @@ DAY = Annotated[
 ]
 
 
+NOTE = Annotated[
+    str | None,
+    typer.Option("--note", help="A note to keep with the check-in (replaces one it had)."),
+]
+
 # "-3" (three days ago) must reach DAY instead of being taken for an option.
 DAY_CONTEXT = {"ignore_unknown_options": True}
 
@@ -58,15 +63,16 @@ def done(
     add: Annotated[
         bool, typer.Option("--add", help="Add the amount to what the day already has.")
     ] = False,
+    note: NOTE = None,
 ) -> None:
-    """Mark a habit done for today or a past day.
+    """Mark a habit done for today or a past day (before its start, too: the start moves back).
 
-    Example: habit done read yesterday; habit done pages --amount 12
+    Example: habit done read yesterday --note "two chapters"; habit done pages --amount 12
     """
     tracker = state(ctx).tracker()
     full = tracker.resolve(name)
     when = _day(tracker, day)
-    checkin = tracker.check(full, when, amount=amount, add=add)
+    checkin = tracker.check(full, when, amount=amount, add=add, note=note)
     habit = tracker.habit(full)
     what = "done"
     if habit.target is not None and checkin.amount is not None:
@@ -90,13 +96,45 @@ def undo(ctx: typer.Context, name: NAME, day: DAY = None) -> None:
 
 
 @command("skip", context_settings=DAY_CONTEXT)
-def skip(ctx: typer.Context, name: NAME, day: DAY = None) -> None:
+def skip(ctx: typer.Context, name: NAME, day: DAY = None, note: NOTE = None) -> None:
     """Skip a day: it neither breaks nor extends the streak.
 
-    Example: habit skip run today
+    Example: habit skip run today --note "knee hurts"
     """
     tracker = state(ctx).tracker()
     full = tracker.resolve(name)
     when = _day(tracker, day)
-    tracker.skip(full, when)
+    tracker.skip(full, when, note=note)
     _report(tracker, full, when, "skipped")
+
+
+@command("note", context_settings=DAY_CONTEXT)
+def note(
+    ctx: typer.Context,
+    name: NAME,
+    text: Annotated[
+        str | None,
+        typer.Argument(
+            metavar="TEXT", help="The note; leave it out with --clear.", show_default=False
+        ),
+    ] = None,
+    day: Annotated[
+        str | None,
+        typer.Option("--day", "-d", help="The day whose check-in it goes with. Default: today."),
+    ] = None,
+    clear: Annotated[bool, typer.Option("--clear", help="Remove the day's note.")] = False,
+) -> None:
+    """Write or remove the note of a day already recorded, keeping what was recorded.
+
+    Example: habit note read "finished the book" --day yesterday; habit note read --clear
+    """
+    if (text is None) == (not clear):
+        raise typer.BadParameter(
+            "give the note's text, or --clear to remove it (not both)", param_hint="TEXT"
+        )
+    tracker = state(ctx).tracker()
+    full = tracker.resolve(name)
+    when = _day(tracker, day)
+    tracker.set_note(full, when, None if clear else text)
+    what = "note removed" if clear else "note kept"
+    say(f"{full}: {what} for {when.isoformat()}.", style="green")

@@ -259,7 +259,8 @@ def show_json(status: HabitStatus, checkins: Sequence[CheckIn]) -> dict[str, Any
     data["best"] = _streak_json(status.stats.best)
     data["completion"] = completion_json(status)
     data["checkins"] = [
-        {"day": c.day.isoformat(), "status": c.status.value, "amount": c.amount} for c in checkins
+        {"day": c.day.isoformat(), "status": c.status.value, "amount": c.amount, "note": c.note}
+        for c in checkins
     ]
     return data
 

@@ -1,19 +1,15 @@
-"""Export and import: habitcore's versioned JSON format, and a CSV of check-ins.
+"""habitcore's own export: a versioned JSON document holding everything about one user.
 
-The JSON document holds everything about one user: settings, habits with their schedules,
-targets, reminders, check-ins and pauses, and the user's vacations. Importing validates the whole
-document before writing anything, then merges it in one transaction: a habit of the same name
-is updated from the file, check-ins are added or overwritten day by day, identical pauses are not
-repeated. Exporting an import of an export gives the same document back.
+Settings, habits with their schedules, targets, reminders, check-ins (with notes) and pauses,
+the user's vacations, and where each habit was once imported from. Reading validates the whole
+document before anything is written; the error names the bad spot (``habits[2].checkins[5].day``).
+Exporting an import of an export gives the same document back.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+import json
+from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -30,65 +26,24 @@ from habitcore.days import (
     time_of_minutes,
 )
 from habitcore.errors import HabitcoreError, InvalidImport, shown
+from habitcore.exchange.document import Document, Entry, Format, HabitDoc, Mode, Span
 from habitcore.habits import (
     Status,
     clean_amount,
     clean_description,
     clean_name,
+    clean_note,
     clean_target,
     name_key,
 )
 from habitcore.records import rule_of
 from habitcore.reminders import parse_reminders
 from habitcore.schedule import parse_schedule
-from habitcore.tables import CheckInRow, HabitRow, PauseRow, ReminderRow, UserRow
+from habitcore.tables import CheckInRow, HabitOriginRow, HabitRow, PauseRow, ReminderRow, UserRow
 
 FORMAT = "habitcore"
 VERSION = 1
-
-
-@dataclass(frozen=True)
-class Span:
-    start: date
-    end: date
-
-
-@dataclass(frozen=True)
-class HabitDoc:
-    name: str
-    schedule: str
-    start: date
-    description: str | None
-    target: float | None
-    unit: str | None
-    at_most: bool
-    archived: bool
-    position: int
-    reminders: tuple[str, ...]
-    checkins: tuple[tuple[date, str, float | None], ...]
-    pauses: tuple[Span, ...]
-
-
-@dataclass(frozen=True)
-class Document:
-    settings: dict[str, Any]
-    pauses: tuple[Span, ...]
-    habits: tuple[HabitDoc, ...]
-
-    @property
-    def size(self) -> int:
-        return sum(len(h.checkins) + 1 for h in self.habits)
-
-
-@dataclass
-class ImportSummary:
-    habits_added: list[str] = field(default_factory=list)
-    habits_merged: list[str] = field(default_factory=list)
-    checkins_added: int = 0
-    checkins_updated: int = 0
-    checkins_unchanged: int = 0
-    pauses_added: int = 0
-    pauses_unchanged: int = 0
+MAX_DEPTH = 32  # habitcore's document nests 5 deep; a file nesting far deeper is no export
 
 
 # -- export ------------------------------------------------------------------------------------
@@ -105,6 +60,7 @@ def export_user(session: Session, user: UserRow, now: datetime) -> dict[str, Any
     ids = [h.id for h in habits]
     checkins: dict[int | None, list[dict[str, Any]]] = {i: [] for i in ids}
     reminders: dict[int | None, list[ReminderRow]] = {i: [] for i in ids}
+    origins: dict[int | None, list[str]] = {i: [] for i in ids}
     pauses = list(
         session.exec(
             select(PauseRow).where(PauseRow.user_id == user.id).order_by(col(PauseRow.start))
@@ -117,14 +73,23 @@ def export_user(session: Session, user: UserRow, now: datetime) -> dict[str, Any
                 col(CheckInRow.day),
                 col(CheckInRow.status),
                 col(CheckInRow.amount),
+                col(CheckInRow.note),
             )
             .where(col(CheckInRow.habit_id).in_(ids))
             .order_by(col(CheckInRow.habit_id), col(CheckInRow.day))
         )
-        for habit_id, day, status, amount in rows:
-            checkins[habit_id].append({"day": day.isoformat(), "status": status, "amount": amount})
+        for habit_id, day, status, amount, note in rows:
+            checkins[habit_id].append(
+                {"day": day.isoformat(), "status": status, "amount": amount, "note": note}
+            )
         for reminder in session.exec(select(ReminderRow).where(col(ReminderRow.habit_id).in_(ids))):
             reminders[reminder.habit_id].append(reminder)
+        for origin in session.exec(
+            select(HabitOriginRow)
+            .where(col(HabitOriginRow.habit_id).in_(ids))
+            .order_by(col(HabitOriginRow.key))
+        ):
+            origins[origin.habit_id].append(origin.key)
     return {
         "format": FORMAT,
         "version": VERSION,
@@ -156,6 +121,7 @@ def export_user(session: Session, user: UserRow, now: datetime) -> dict[str, Any
                 ],
                 "checkins": checkins[h.id],
                 "pauses": [_span(p) for p in pauses if p.habit_id == h.id],
+                "origins": origins[h.id],
             }
             for h in habits
         ],
@@ -166,36 +132,79 @@ def _span(row: PauseRow) -> dict[str, str]:
     return {"start": row.start.isoformat(), "end": row.end.isoformat()}
 
 
-def checkins_csv(document: dict[str, Any]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["habit", "day", "status", "amount"])
-    for habit in document["habits"]:
-        for checkin in habit["checkins"]:
-            amount = checkin["amount"]
-            writer.writerow(
-                [habit["name"], checkin["day"], checkin["status"], "" if amount is None else amount]
-            )
-    return out.getvalue()
+def write(document: dict[str, Any]) -> str:
+    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
 
 
 # -- import ------------------------------------------------------------------------------------
+
+
+def read(raw: bytes) -> Document:
+    """A habitcore JSON export from the bytes of its file."""
+    return parse_document(loads(raw))
+
+
+def loads(raw: bytes) -> Any:
+    """JSON from a file's bytes, or an ``InvalidImport`` that says what is wrong with it."""
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InvalidImport(
+            f"This is not UTF-8 text (byte {exc.start + 1} cannot be read); a habitcore "
+            "export is UTF-8 JSON."
+        ) from None
+    if _nesting(text) > MAX_DEPTH:
+        raise InvalidImport(
+            f"This JSON nests more than {MAX_DEPTH} levels deep; a habitcore export nests 5."
+        )
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InvalidImport(
+            f"This is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})."
+        ) from None
+
+
+def _nesting(text: str) -> int:
+    """How deep brackets nest, outside strings: checked before parsing, which would recurse."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for ch in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == '"':
+                in_string = False
+        elif ch == '"':
+            in_string = True
+        elif ch in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+            if deepest > MAX_DEPTH:
+                break
+        elif ch in "]}":
+            depth -= 1
+    return deepest
 
 
 def parse_document(data: Any) -> Document:
     """Validate a whole export before anything is written; the error names the bad spot."""
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise InvalidImport("This is not a habitcore export (its 'format' is not 'habitcore').")
-    if data.get("version") != VERSION:
+    version = data.get("version")
+    if version != VERSION:
+        said = version if isinstance(version, int) else shown(version)
         raise InvalidImport(
-            f"This export has format version {data.get('version')!r}; this habitcore reads "
-            f"version {VERSION}. Upgrade habitcore to import it."
+            f"This export has format version {said}; this habitcore "
+            f"reads version {VERSION}. Upgrade habitcore to import it."
         )
     settings = _settings(_get(data, "settings", dict, "settings", {}))
     pauses = tuple(_spans(_get(data, "pauses", list, "pauses", []), "pauses"))
     habits = []
     active: set[str] = set()  # active names are unique; archived namesakes may repeat
-    archived: set[tuple[str, date]] = set()
+    archived: set[tuple[str, date | None]] = set()
     for index, item in enumerate(_get(data, "habits", list, "habits", [])):
         habit = _habit(item, f"habits[{index}]")
         key = name_key(habit.name)
@@ -206,14 +215,31 @@ def parse_document(data: Any) -> Document:
         else:
             active.add(key)
         habits.append(habit)
-    return Document(settings, pauses, tuple(habits))
+    return Document(Format.JSON, Mode.RESTORE, tuple(habits), settings, pauses)
 
 
 def _get(data: dict[str, Any], key: str, kind: type, where: str, default: Any = None) -> Any:
     value = data.get(key, default)
+    if value is None and default is not None:
+        value = default
     if not isinstance(value, kind):
-        raise InvalidImport(f"{where}: expected {kind.__name__}, found {type(value).__name__}.")
+        names: dict[type, str] = {list: "a list", dict: "an object", str: "text"}
+        expected = names.get(kind, kind.__name__)
+        raise InvalidImport(f"{where}: expected {expected}, found {_kind(value)}.")
     return value
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true or false"
+    return {
+        dict: "an object",
+        list: "a list",
+        str: "text",
+        int: "a number",
+        float: "a number",
+        type(None): "null",
+    }.get(type(value), type(value).__name__)
 
 
 def _date(value: Any, where: str) -> date:
@@ -252,22 +278,34 @@ def _settings(raw: dict[str, Any]) -> dict[str, Any]:
     result: dict[str, Any] = {}
     try:
         if "timezone" in raw:
-            zone = parse_timezone(raw["timezone"]).key
+            zone = parse_timezone(_text(raw["timezone"], "settings.timezone")).key
             # A zone the exporting user never chose (still the default) is no choice to
             # restore: it must not replace the zone the importing user did choose.
             if _flag({"timezone_set": True, **raw}, "timezone_set", "settings"):
                 result["timezone"], result["timezone_set"] = zone, True
         if "day_start" in raw:
-            result["day_start"] = minutes_of(parse_time_of_day(raw["day_start"]))
+            day_start = _text(raw["day_start"], "settings.day_start")
+            result["day_start"] = minutes_of(parse_time_of_day(day_start))
         if "week_start" in raw:
-            result["week_start"] = parse_weekday(str(raw["week_start"]))
+            result["week_start"] = parse_weekday(_text(raw["week_start"], "settings.week_start"))
         if "language" in raw:
-            result["language"] = str(raw["language"])[:16]
+            language = _text(raw["language"], "settings.language").strip().lower()
+            if not language or len(language) > 16 or not language.replace("-", "").isalnum():
+                raise InvalidImport(f"settings.language: {shown(language)} is not a language.")
+            result["language"] = language
         if "morning_summary" in raw:
             result["morning_summary"] = _flag(raw, "morning_summary", "settings")
+    except InvalidImport:
+        raise
     except HabitcoreError as exc:
         raise InvalidImport(f"settings: {exc}") from None
     return result
+
+
+def _text(value: Any, where: str) -> str:
+    if not isinstance(value, str):
+        raise InvalidImport(f"{where}: expected text, found {_kind(value)}.")
+    return value
 
 
 def _habit(item: Any, where: str) -> HabitDoc:
@@ -275,13 +313,17 @@ def _habit(item: Any, where: str) -> HabitDoc:
         raise InvalidImport(f"{where}: expected a habit object.")
     try:
         name = clean_name(item.get("name"))
-        schedule = str(parse_schedule(item.get("schedule", "daily")))
+        schedule = str(parse_schedule(_text(item.get("schedule", "daily"), f"{where}.schedule")))
         target, unit = clean_target(item.get("target"), item.get("unit"))
-        reminders = tuple(str(r) for r in parse_reminders(item.get("reminders") or []))
+        listed = _get(item, "reminders", list, f"{where}.reminders", [])
+        texts = [_text(r, f"{where}.reminders") for r in listed]
+        reminders = tuple(str(r) for r in parse_reminders(texts))
         description = clean_description(item.get("description"))
+    except InvalidImport:
+        raise
     except HabitcoreError as exc:
         raise InvalidImport(f"{where}: {exc}") from None
-    checkins = []
+    entries = []
     days: set[date] = set()
     for index, checkin in enumerate(_get(item, "checkins", list, f"{where}.checkins", [])):
         here = f"{where}.checkins[{index}]"
@@ -296,12 +338,16 @@ def _habit(item: Any, where: str) -> HabitDoc:
             raise InvalidImport(f"{here}: status must be 'done' or 'skipped', not {shown(status)}.")
         try:
             amount = clean_amount(checkin.get("amount"))
+            note = clean_note(checkin.get("note"))
         except HabitcoreError as exc:
             raise InvalidImport(f"{here}: {exc}") from None
-        checkins.append((day, status, amount))
+        entries.append(Entry(day, Status(status), amount, note))
     position = item.get("position", 0)
     if isinstance(position, bool) or not isinstance(position, int) or abs(position) > 10**6:
         raise InvalidImport(f"{where}.position: expected a whole number, found {shown(position)}.")
+    origins = _get(item, "origins", list, f"{where}.origins", [])
+    if not all(isinstance(o, str) and 0 < len(o) <= 300 for o in origins):
+        raise InvalidImport(f"{where}.origins: expected a list of short texts.")
     return HabitDoc(
         name=name,
         schedule=schedule,
@@ -313,130 +359,7 @@ def _habit(item: Any, where: str) -> HabitDoc:
         archived=_flag(item, "archived", where),
         position=position,
         reminders=reminders,
-        checkins=tuple(checkins),
+        entries=tuple(entries),
         pauses=tuple(_spans(_get(item, "pauses", list, f"{where}.pauses", []), f"{where}.pauses")),
+        origins=tuple(origins),
     )
-
-
-def apply(
-    session: Session,
-    user: UserRow,
-    document: Document,
-    now: datetime,
-    today: date,
-    progress: Callable[[int, int], None] | None = None,
-) -> ImportSummary:
-    """Merge a validated document into ``user`` inside the caller's transaction."""
-    summary = ImportSummary()
-    for key, value in document.settings.items():
-        setattr(user, key, value)
-    session.add(user)
-    assert user.id is not None
-    existing_pauses = {
-        (p.habit_id, p.start, p.end)
-        for p in session.exec(select(PauseRow).where(PauseRow.user_id == user.id))
-    }
-    _add_pauses(session, user.id, None, document.pauses, existing_pauses, summary)
-    total, done = document.size, 0
-    for habit in document.habits:
-        row = _matching_habit(session, user.id, habit)
-        if row is None:
-            row = HabitRow(
-                user_id=user.id,
-                name=habit.name,
-                name_key=name_key(habit.name),
-                schedule=habit.schedule,
-                start=habit.start,
-                created_at=now,
-            )
-            summary.habits_added.append(habit.name)
-        else:
-            summary.habits_merged.append(habit.name)
-        row.name, row.name_key = habit.name, name_key(habit.name)
-        row.schedule, row.start, row.description = habit.schedule, habit.start, habit.description
-        row.target, row.unit, row.at_most = habit.target, habit.unit, habit.at_most
-        row.archived, row.position = habit.archived, habit.position
-        if row.closed_through is None:
-            # As for a new habit: only days that end from now on are rollover news.
-            row.closed_through = max(habit.start, today) - timedelta(days=1)
-        session.add(row)
-        session.flush()
-        assert row.id is not None
-        _replace_reminders(session, row.id, habit.reminders)
-        _merge_checkins(session, row.id, habit.checkins, summary)
-        _add_pauses(session, user.id, row.id, habit.pauses, existing_pauses, summary)
-        done += len(habit.checkins) + 1
-        if progress is not None:
-            progress(done, total)
-    return summary
-
-
-def _matching_habit(session: Session, user_id: int, habit: HabitDoc) -> HabitRow | None:
-    query = select(HabitRow).where(
-        HabitRow.user_id == user_id,
-        HabitRow.name_key == name_key(habit.name),
-        HabitRow.archived == habit.archived,
-    )
-    if habit.archived:
-        query = query.where(HabitRow.start == habit.start)
-    return session.exec(query).first()
-
-
-def _replace_reminders(session: Session, habit_id: int, reminders: tuple[str, ...]) -> None:
-    session.execute(sa.delete(ReminderRow).where(col(ReminderRow.habit_id) == habit_id))
-    for rule in parse_reminders(reminders):
-        session.add(ReminderRow(habit_id=habit_id, minutes=minutes_of(rule.at), weekdays=rule.mask))
-
-
-def _merge_checkins(
-    session: Session,
-    habit_id: int,
-    checkins: tuple[tuple[date, str, float | None], ...],
-    summary: ImportSummary,
-) -> None:
-    existing = {
-        day: (status, amount, row_id)
-        for row_id, day, status, amount in session.execute(
-            sa.select(
-                col(CheckInRow.id),
-                col(CheckInRow.day),
-                col(CheckInRow.status),
-                col(CheckInRow.amount),
-            ).where(col(CheckInRow.habit_id) == habit_id)
-        )
-    }
-    new = []
-    for day, status, amount in checkins:
-        found = existing.get(day)
-        if found is None:
-            new.append({"habit_id": habit_id, "day": day, "status": status, "amount": amount})
-        elif found[:2] == (status, amount):
-            summary.checkins_unchanged += 1
-        else:
-            session.execute(
-                sa.update(CheckInRow)
-                .where(col(CheckInRow.id) == found[2])
-                .values(status=status, amount=amount)
-            )
-            summary.checkins_updated += 1
-    if new:
-        session.execute(sa.insert(CheckInRow), new)
-        summary.checkins_added += len(new)
-
-
-def _add_pauses(
-    session: Session,
-    user_id: int,
-    habit_id: int | None,
-    spans: tuple[Span, ...],
-    existing: set[tuple[int | None, date, date]],
-    summary: ImportSummary,
-) -> None:
-    for span in spans:
-        key = (habit_id, span.start, span.end)
-        if key in existing:
-            summary.pauses_unchanged += 1
-            continue
-        existing.add(key)
-        session.add(PauseRow(user_id=user_id, habit_id=habit_id, start=span.start, end=span.end))
-        summary.pauses_added += 1
