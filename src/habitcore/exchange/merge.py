@@ -30,9 +30,11 @@ from habitcore.exchange.document import (
 from habitcore.habits import MAX_NAME, Status, name_key
 from habitcore.reminders import parse_reminders
 from habitcore.scheduling import set_reminders
+from habitcore.store import insert_many
 from habitcore.tables import CheckInRow, HabitOriginRow, HabitRow, PauseRow, UserRow
 
 Progress = Callable[[int, int], None]
+_CHECKIN_COLUMNS = ("habit_id", "day", "status", "amount", "note")
 
 
 def apply(
@@ -224,15 +226,7 @@ class _Merger:
                 amount, dropped = None, dropped + 1
             found = existing.get(day)
             if found is None:
-                new.append(
-                    {
-                        "habit_id": habit_id,
-                        "day": day,
-                        "status": status.value,
-                        "amount": amount,
-                        "note": note,
-                    }
-                )
+                new.append((habit_id, day, status.value, amount, note))
             elif (found[0], found[1]) == (status.value, amount) and (
                 found[2] == note or (self.mode is Mode.MERGE and note is None)
             ):
@@ -246,7 +240,8 @@ class _Merger:
             else:
                 summary.checkins_kept += 1
         if new:
-            self.session.connection().execute(sa.insert(CheckInRow.__table__), new)  # type: ignore[attr-defined]
+            table: sa.Table = CheckInRow.__table__  # type: ignore[attr-defined]
+            insert_many(self.session.connection(), table, _CHECKIN_COLUMNS, new)
             summary.checkins_added += len(new)
         if dropped:
             summary.unmapped.append(
