@@ -100,6 +100,16 @@ def store(db_url: str) -> Iterator[Store]:
 
 
 @pytest.fixture
+def cli_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The ``habit`` command's database for one test: a SQLite file, in UTC, 120 columns."""
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    monkeypatch.setenv("HABITCORE_DATABASE_URL", url)
+    monkeypatch.setenv("TZ", "UTC")
+    monkeypatch.setenv("COLUMNS", "120")
+    return url
+
+
+@pytest.fixture
 def clock() -> FakeClock:
     return FakeClock(datetime(2026, 1, 10, 12, 0, tzinfo=UTC))
 

@@ -17,12 +17,8 @@ runner = CliRunner()
 
 
 @pytest.fixture
-def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
-    url = f"sqlite:///{tmp_path / 'cli.db'}"
-    monkeypatch.setenv("HABITCORE_DATABASE_URL", url)
-    monkeypatch.setenv("TZ", "UTC")
-    monkeypatch.setenv("COLUMNS", "120")
-    return url
+def db(cli_db: str) -> str:
+    return cli_db
 
 
 def habit(*args: str) -> tuple[int, str, str]:

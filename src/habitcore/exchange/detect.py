@@ -15,7 +15,7 @@ from contextlib import closing
 
 from habitcore.errors import InvalidImport
 from habitcore.exchange.document import Format
-from habitcore.exchange.source import Source
+from habitcore.exchange.source import Source, sqlite_in_memory
 
 NAMES = {
     Format.JSON: "a habitcore JSON export",
@@ -94,18 +94,23 @@ def _sqlite(source: Source, data: bytes) -> Format:
 
 def sqlite_tables(data: bytes, label: str) -> set[str]:
     """The table names (lower case) of a SQLite file's bytes, read in memory."""
-    try:
-        with closing(sqlite3.connect(":memory:")) as connection:
-            connection.deserialize(data)
+    with closing(sqlite_in_memory(data, label)) as connection:
+        try:
             rows = connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
             return {str(name).lower() for (name,) in rows}
-    except sqlite3.DatabaseError as exc:
-        raise InvalidImport(
-            f"{label} is a damaged SQLite file ({exc}); it may have been cut short while copying."
-        ) from None
+        except sqlite3.DatabaseError as exc:
+            raise InvalidImport(
+                f"{label} is a damaged SQLite file ({exc}); it may have been cut short while "
+                "copying."
+            ) from None
 
 
 def _text(source: Source, data: bytes) -> str:
+    if b"\x00" in data[:4096]:
+        raise InvalidImport(
+            f"{source.label} is neither text nor a SQLite database or zip file; habitcore "
+            "cannot import it."
+        )
     try:
         return data[: 64 * 1024].decode("utf-8-sig", errors="strict")
     except UnicodeDecodeError as exc:

@@ -14,6 +14,7 @@ from datetime import date
 from typing import Any, NamedTuple
 
 from habitcore.days import FIRST_DAY, LAST_DAY
+from habitcore.errors import InvalidImport
 from habitcore.habits import (
     MAX_DESCRIPTION,
     MAX_NAME,
@@ -179,6 +180,17 @@ def foreign_note(value: object, notes: Notes, habit: str) -> str | None:
 
 def foreign_unit(value: object, notes: Notes, habit: str) -> str | None:
     return foreign_text(value, MAX_UNIT, notes, f"{habit}: unit")
+
+
+def decoded(raw: bytes, what: str = "This") -> str:
+    """The text of a file's bytes (UTF-8, a BOM allowed), or the sentence saying it is not."""
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InvalidImport(
+            f"{what} is not UTF-8 text (byte {exc.start + 1} cannot be read); export it again "
+            "as UTF-8."
+        ) from None
 
 
 def in_range(day: date) -> bool:

@@ -16,7 +16,7 @@ from datetime import date
 from typing import Any
 
 from habitcore.errors import HabitcoreError, InvalidImport, shown
-from habitcore.exchange.document import Document, Entry, Format, HabitDoc, Mode
+from habitcore.exchange.document import Document, Entry, Format, HabitDoc, Mode, decoded
 from habitcore.exchange.spreadsheet import protect, unprotect
 from habitcore.habits import Status, clean_amount, clean_name, clean_note, name_key
 
@@ -51,12 +51,7 @@ def looks_like(text: str) -> bool:
 
 
 def read(raw: bytes) -> Document:
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InvalidImport(
-            f"This is not UTF-8 text (byte {exc.start + 1} cannot be read)."
-        ) from None
+    text = decoded(raw)
     return parse(io.StringIO(text, newline=""))
 
 

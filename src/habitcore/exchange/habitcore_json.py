@@ -26,7 +26,7 @@ from habitcore.days import (
     time_of_minutes,
 )
 from habitcore.errors import HabitcoreError, InvalidImport, shown
-from habitcore.exchange.document import Document, Entry, Format, HabitDoc, Mode, Span
+from habitcore.exchange.document import Document, Entry, Format, HabitDoc, Mode, Span, decoded
 from habitcore.habits import (
     Status,
     clean_amount,
@@ -146,13 +146,7 @@ def read(raw: bytes) -> Document:
 
 def loads(raw: bytes) -> Any:
     """JSON from a file's bytes, or an ``InvalidImport`` that says what is wrong with it."""
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InvalidImport(
-            f"This is not UTF-8 text (byte {exc.start + 1} cannot be read); a habitcore "
-            "export is UTF-8 JSON."
-        ) from None
+    text = decoded(raw)
     if _nesting(text) > MAX_DEPTH:
         raise InvalidImport(
             f"This JSON nests more than {MAX_DEPTH} levels deep; a habitcore export nests 5."

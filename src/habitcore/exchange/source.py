@@ -9,6 +9,7 @@ Sizes are capped so that a zip bomb or a stray disk image is refused, not read.
 from __future__ import annotations
 
 import io
+import sqlite3
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -71,6 +72,28 @@ class Source:
         source = cls.of_bytes(path.name, data)
         source.label, source.path = label, path
         return source
+
+
+def sqlite_in_memory(data: bytes, label: str) -> sqlite3.Connection:
+    """A read-only connection to a copy of a SQLite file's bytes, in memory.
+
+    The user's file is never opened itself, so nothing (a journal, WAL's -shm) is written
+    beside it. A file in WAL mode (bytes 18 and 19 of its header are 2) cannot be read from
+    memory as it is; its copy is marked as a rollback-journal file, which changes no data.
+    """
+    if len(data) >= 20 and data[18:20] == b"\x02\x02":
+        data = data[:18] + b"\x01\x01" + data[20:]
+    connection = sqlite3.connect(":memory:")
+    try:
+        connection.deserialize(data)
+        connection.execute("PRAGMA query_only = ON")
+        connection.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlite3.DatabaseError as exc:
+        connection.close()
+        raise InvalidImport(
+            f"{label} is a damaged SQLite file ({exc}); it may have been cut short while copying."
+        ) from None
+    return connection
 
 
 def _read_file(path: Path) -> bytes:
