@@ -103,6 +103,7 @@ class _Merger:
         entries = self._past(doc.entries)
         first = min((e.day for e in entries), default=None)
         row = self._match(doc)
+        created = row is None
         if row is None:
             row = self._create(doc, first)
             self.summary.habits_added.append(row.name)
@@ -116,15 +117,11 @@ class _Merger:
         self.session.flush()
         assert row.id is not None
         self.matched.add(row.id)
-        if self.mode is Mode.RESTORE or row.id not in self._existing_ids:
+        if self.mode is Mode.RESTORE or created:
             set_reminders(self.session, self.user, row, parse_reminders(doc.reminders), self.now)
         self._remember(row.id, doc.origins)
         self._entries(row, entries)
         self.add_pauses(row.id, doc.pauses)
-
-    @property
-    def _existing_ids(self) -> set[int]:
-        return {r.id for r in self.rows if r.id is not None}
 
     def _past(self, entries: tuple[Entry, ...]) -> tuple[Entry, ...]:
         kept = tuple(e for e in entries if e.day <= self.today)
