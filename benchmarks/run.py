@@ -4,6 +4,7 @@
     python benchmarks/run.py --quick              # a smaller, faster pass (~2-3 min)
     python benchmarks/run.py --backend sqlite --bench stats --profile
     python benchmarks/run.py --bench telegram     # the bot: a crowd, 10,000 reminders (~7 min)
+    python benchmarks/run.py --bench import       # habit import of a 10-year Loop backup (~1 min)
     nox -s bench -- --quick                       # the same through nox
 
 Every figure is a ratio of two timings taken in this process on the same data, each the median
@@ -30,6 +31,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import cli_bench
+import import_bench
 import reminders_bench
 import sqlalchemy as sa
 import stats_bench
@@ -65,9 +67,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     )
     parser.add_argument(
         "--bench",
-        choices=("stats", "reminders", "cli", "telegram", "all"),
+        choices=("stats", "reminders", "cli", "import", "telegram", "all"),
         default="all",
-        help="default: all (cli runs once, on SQLite, whatever --backend says)",
+        help="default: all (cli and import run once, on SQLite, whatever --backend says)",
     )
     parser.add_argument(
         "--crowd",
@@ -209,6 +211,8 @@ def main(argv: list[str] | None = None) -> int:
                 rows += result.rows
         if args.bench in ("cli", "all"):
             rows += cli_bench.run(max(5, args.repeat * 2))
+        if args.bench in ("import", "all"):
+            rows += import_bench.run(args.repeat)[0]
     finally:
         for backend in backends:
             backend.close()
