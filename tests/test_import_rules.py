@@ -13,6 +13,8 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from hypothesis import given
+from hypothesis import strategies as st
 
 import habitcore
 from habitcore.testing import FakeClock
@@ -190,3 +192,12 @@ def test_a_malformed_export_is_refused_with_a_sentence_and_changes_nothing(
         tracker.import_file(path)
     assert str(caught.value).startswith(f"{path}: ")
     assert _snapshot(tracker) == before
+
+
+@given(st.text(max_size=12))
+def test_protecting_a_cell_and_reading_it_back_gives_the_text(text: str) -> None:
+    from habitcore.exchange.spreadsheet import FORMULA_STARTS, protect, unprotect
+
+    cell = protect(text)
+    assert not cell.startswith(FORMULA_STARTS)
+    assert unprotect(cell) == text

@@ -57,7 +57,9 @@ def detect(source: Source) -> tuple[Format, Source]:
     if cells[:4] == ("habit", "day", "status", "amount"):
         return Format.CSV, source
     if cells[:2] == ("position", "name") or (cells[:1] == ("date",) and len(cells) > 1):
-        return Format.LOOP_CSV, _beside(source, "Loop's CSV export (Habits.csv, Checkmarks.csv)")
+        return Format.LOOP_CSV, _beside(
+            source, "Loop's CSV export (Habits.csv, Checkmarks.csv)", holding="Habits.csv"
+        )
     if _harsh_lines(text):
         return Format.HARSH, _beside(source, "harsh's habits and log files")
     raise InvalidImport(
@@ -134,13 +136,20 @@ def _harsh_lines(text: str) -> bool:
     )
 
 
-def _beside(source: Source, what: str) -> Source:
-    """The folder a file of a pair lies in."""
+def _beside(source: Source, what: str, holding: str | None = None) -> Source:
+    """The folder a file of a pair lies in (the nearest one up holding ``holding``: a Loop
+    habit's own Checkmarks.csv lies one folder below Habits.csv)."""
     if source.path is None:
         raise InvalidImport(
             f"{source.label} is one file of {what}; import the folder holding them, or a zip of it."
         )
-    return Source.of_path(source.path.parent)
+    folder = source.path.parent
+    if holding is not None:
+        for candidate in (folder, folder.parent):
+            if (candidate / holding).is_file():
+                folder = candidate
+                break
+    return Source.of_path(folder)
 
 
 def describe(fmt: Format) -> str:

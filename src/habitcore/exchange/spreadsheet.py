@@ -13,12 +13,16 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def protect(text: str) -> str:
-    """``text`` as a cell no spreadsheet evaluates."""
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    """``text`` as a cell no spreadsheet evaluates.
+
+    A text that starts with an apostrophe already gets one more, so that ``unprotect`` can
+    tell "'=x" typed by a person from "=x" protected here.
+    """
+    return "'" + text if text.startswith((*FORMULA_STARTS, "'")) else text
 
 
 def unprotect(text: str) -> str:
     """The text ``protect`` was given (a cell it did not change comes back as it was)."""
-    if text.startswith("'") and text[1:].startswith(FORMULA_STARTS):
+    if text.startswith("'") and text[1:].startswith((*FORMULA_STARTS, "'")):
         return text[1:]
     return text
