@@ -104,7 +104,7 @@ def _export_harsh(tracker: Any, output: Path | None, force: bool) -> None:
             "replace them (harsh's own files would be lost)."
         )
         raise typer.Exit(1)
-    _check_folder(folder / "habits")
+    _check_folder(folder)  # its parent must exist; the folder itself is made
     folder.mkdir(exist_ok=True)
     exchange.write(tracker.export(), "harsh", folder)
     say(f"Wrote {folder / 'habits'} and {folder / 'log'}.", style="green")
