@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from habitcore.habits import CheckIn, Goal, History, Status
 from habitcore.schedule import Daily, PerPeriod, parse_schedule
 from habitcore.score import explain
-from habitcore.stats import habit_stats
+from habitcore.stats import DayState, habit_stats
 from habitcore.testing import FakeClock
 from habitcore.tracker import Tracker
 from habitcore_cli.register import app
@@ -46,16 +46,24 @@ def test_completion_rates_count_the_days_of_their_window(marks: list[str], windo
     assert stats.completion[window] == (met / judged if judged else None)
 
 
-def test_an_at_most_day_needs_a_logged_amount() -> None:
+def test_an_unlogged_at_most_day_is_met_once_it_has_ended() -> None:
+    """Nothing logged is 0, within the ceiling: met once the day is over, pending (due, so its
+    reminders fire) while it is today; logged within the ceiling today is met at once."""
     goal = Goal(Daily(), START, target=2.0, unit="cups", at_most=True)
     logged = [
         CheckIn(START, Status.DONE, 1.0),
         CheckIn(START + timedelta(days=1), Status.DONE, 0.0),
     ]
     today = START + timedelta(days=3)
-    kept = habit_stats(goal, History.of(logged), START + timedelta(days=2))
-    assert kept.current_streak == 2  # 1 cup, then 0 logged: both within the ceiling
-    assert habit_stats(goal, History.of(logged), today).current_streak == 0  # day 3 unlogged
+    two = habit_stats(goal, History.of(logged), START + timedelta(days=2))
+    assert (two.current_streak, two.state) == (2, DayState.DUE)  # 1 cup, 0 cups; day 2 pending
+    three = habit_stats(goal, History.of(logged), today)
+    assert (three.current_streak, three.state) == (3, DayState.DUE)  # day 2 ended unlogged: met
+    within = habit_stats(goal, History.of([*logged, CheckIn(today, Status.DONE, 2.0)]), today)
+    assert (within.current_streak, within.state) == (4, DayState.DONE)
+    over = History.of([*logged, CheckIn(START + timedelta(days=2), Status.DONE, 3.0)])
+    broken = habit_stats(goal, over, today)
+    assert (broken.current_streak, broken.best_streak) == (0, 2)  # over the ceiling: missed
 
 
 def test_an_at_most_week_is_judged_only_when_it_has_ended() -> None:
@@ -63,15 +71,27 @@ def test_an_at_most_week_is_judged_only_when_it_has_ended() -> None:
     history = History.of([CheckIn(date(2026, 1, 5), Status.DONE, 2.0)])
     assert habit_stats(goal, history, date(2026, 1, 8)).current_streak == 0  # still pending
     assert habit_stats(goal, history, date(2026, 1, 12)).current_streak == 1  # week over, met
+    # The next week, with nothing logged, is within the ceiling too once it has ended.
+    assert habit_stats(goal, history, date(2026, 1, 19)).current_streak == 2
+    over = History.of([*history.checkins.values(), CheckIn(date(2026, 1, 13), Status.DONE, 4.0)])
+    assert habit_stats(goal, over, date(2026, 1, 19)).current_streak == 0
 
 
 def test_the_at_most_score_value() -> None:
+    """Loop's value under a ceiling: 1 up to it, ``1 - (total - ceiling) / ceiling`` above it,
+    and a day with nothing logged is 0, within it."""
     goal = Goal(Daily(), START, target=2.0, at_most=True)
     history = History.of(
-        [CheckIn(START, Status.DONE, 4.0), CheckIn(START + timedelta(days=1), Status.DONE, 1.0)]
+        [
+            CheckIn(START, Status.DONE, 3.0),
+            CheckIn(START + timedelta(days=1), Status.DONE, 1.0),
+            CheckIn(START + timedelta(days=2), Status.DONE, 4.0),
+        ]
     )
-    first, second, third = explain(goal, history, START + timedelta(days=2))
-    assert (first.value, second.value, third.value) == (0.5, 1.0, 0.0)  # 2/4, within, unlogged
+    steps = explain(goal, history, START + timedelta(days=3))
+    assert [s.value for s in steps] == [0.5, 1.0, 0.0, 1.0]  # over by half, within, 2×, unlogged
+    m = 0.5 ** (1 / 13)
+    assert steps[0].score == pytest.approx(m + 0.5 * (1 - m))  # from a full start of 1
 
 
 def test_a_first_week_from_a_thursday_asks_two_of_three() -> None:

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from habitcore.habits import CheckIn, Goal, History, Pause, Status
 from habitcore.periods import evaluate
-from habitcore.rollover import DayResult, Outcome, close
+from habitcore.rollover import DayResult, Outcome, calendar, close
 from habitcore.schedule import Daily, parse_schedule
 from strategies import START, dates, goals, histories, week_starts
 
@@ -166,3 +166,29 @@ def test_a_weekly_habit_is_told_at_the_end_of_the_week() -> None:
     assert results[13].outcome is Outcome.MISSED
     assert (results[13].streak, results[13].broken) == (0, 1)
     assert all(r.broken is None for r in results[:13])
+
+
+def test_an_at_most_day_with_nothing_logged_closes_done() -> None:
+    """Nothing logged is 0, within the ceiling: once the day has ended it is done; a day over
+    the ceiling breaks the streak. Today, unlogged, is still open on the calendar."""
+    goal = Goal(Daily(), MONDAY, target=2.0, unit="cups", at_most=True)
+    history = History.of(
+        [
+            CheckIn(MONDAY, Status.DONE, 1.0),
+            CheckIn(MONDAY + timedelta(days=2), Status.DONE, 3.0),
+        ]
+    )
+    results = close_range(goal, history, MONDAY, MONDAY + timedelta(days=3))
+    assert [r.outcome for r in results] == [
+        Outcome.DONE,
+        Outcome.DONE,  # nothing logged
+        Outcome.PARTIAL,  # 3 cups of at most 2
+        Outcome.DONE,
+    ]
+    assert [(r.streak, r.broken) for r in results] == [(1, None), (2, None), (0, 2), (1, None)]
+    today = MONDAY + timedelta(days=4)
+    units = evaluate(goal, history, today)
+    assert calendar(goal, history, units, today - ONE_DAY, today) == [
+        (today - ONE_DAY, Outcome.DONE),
+        (today, Outcome.OPEN),
+    ]

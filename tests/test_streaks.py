@@ -77,8 +77,14 @@ def next_due(goal: Goal, day: date) -> date:
     return day
 
 
-def meets(goal: Goal, checkin: CheckIn | None) -> bool:
-    """A day's check-in meets an (at least) goal: done, and the target reached if there is one."""
+def meets(goal: Goal, checkin: CheckIn | None, ended: bool) -> bool:
+    """A day's check-in meets the goal: done, and the target reached if there is one. Under a
+    ceiling nothing logged is 0, within it, once the day has ended; today it is not met yet."""
+    if goal.at_most and goal.target is not None:
+        if checkin is None:
+            return ended
+        amount = goal.target if checkin.amount is None else checkin.amount
+        return checkin.status is Status.DONE and amount <= goal.target
     if checkin is None or checkin.status is not Status.DONE:
         return False
     return goal.target is None or checkin.amount is None or checkin.amount >= goal.target
@@ -98,7 +104,7 @@ def reference_streaks(goal: Goal, history: History, today: date) -> tuple[int, i
     day = goal.start
     while day <= today:
         if is_due(goal, day) and not neutral_day(history, day):
-            if meets(goal, history.checkins.get(day)):
+            if meets(goal, history.checkins.get(day), day < today):
                 run += 1
                 best = max(best, run)
             elif day < today:
@@ -193,14 +199,14 @@ def test_today_not_done_yet_keeps_yesterdays_streak(goal: Goal, data: st.DataObj
     lost_yesterday = (
         is_due(goal, yesterday)
         and not neutral_day(history, yesterday)
-        and not meets(goal, history.checkins.get(yesterday))
+        and not meets(goal, history.checkins.get(yesterday), ended=True)
     )
     assert current == (0 if lost_yesterday else current_yesterday)
     assert best == best_yesterday
     assert evaluate(goal, history, today)[-1].state is State.PENDING
 
 
-@given(goal=goals(day_schedules), data=st.data())
+@given(goal=goals(day_schedules, at_most=None), data=st.data())
 def test_checking_in_today_adds_exactly_one(goal: Goal, data: st.DataObject) -> None:
     history = data.draw(histories(goal, days=70))
     today = next_due(goal, data.draw(dates(START, 38)))
@@ -272,7 +278,7 @@ def test_daily_plain_streak_is_the_run_of_done_days_ending_yesterday_or_today(
     assert habit_stats(goal, history, today).current_streak == expected
 
 
-@given(goal=goals(day_schedules), data=st.data())
+@given(goal=goals(day_schedules, at_most=None), data=st.data())
 def test_day_schedule_streaks_match_a_reference(goal: Goal, data: st.DataObject) -> None:
     history = data.draw(histories(goal, days=70))
     today = data.draw(dates(START, 75))
@@ -387,7 +393,7 @@ def test_week_schedules_are_judged_per_calendar_week(
 ) -> None:
     """No skips or pauses: a week is the 7 days from the person's week start, and it is met
     when its check-ins reach N (N × target in amounts), missed when it ended short of that."""
-    goal = data.draw(goals(st.just(schedule)))
+    goal = data.draw(goals(st.just(schedule), at_most=None))
     history = data.draw(histories(goal, days=90, skips=False, pauses=False))
     today = data.draw(dates(START, 95))
     week_start = data.draw(week_starts)
@@ -408,7 +414,7 @@ def test_month_schedules_are_judged_per_calendar_month(
     schedule: PerPeriod, data: st.DataObject
 ) -> None:
     """As for weeks, with calendar months. (N > 28 is left to the every-day test below.)"""
-    goal = data.draw(goals(st.just(schedule)))
+    goal = data.draw(goals(st.just(schedule), at_most=None))
     history = data.draw(histories(goal, days=120, skips=False, pauses=False))
     today = data.draw(dates(START, 125))
     units = evaluate(goal, history, today)
@@ -450,6 +456,11 @@ def _logged(history: History, first: date, last: date) -> list[CheckIn]:
 
 
 def _period_state(goal: Goal, logged: list[CheckIn], times: int, ended: bool) -> State:
+    if goal.at_most and goal.target is not None:  # a ceiling holds only once the period ends
+        total = sum(c.amount if c.amount is not None else goal.target for c in logged)
+        if not ended:
+            return State.PENDING
+        return State.MET if total <= times * goal.target else State.MISSED
     if goal.target is None:
         met = len(logged) >= times
     else:
@@ -504,8 +515,10 @@ def test_a_week_away_freezes_a_rolling_window() -> None:
 def test_rolling_windows_match_a_reference(schedule: Rolling, data: st.DataObject) -> None:
     """No skips or pauses: day d is met when the ``window`` days ending with d hold ``times``
     check-ins (× target in amounts); short of that it is pending today, neutral while the habit
-    is younger than one window, and missed otherwise."""
-    goal = data.draw(goals(st.just(schedule)))
+    is younger than one window, and missed otherwise. Under a ceiling the window is met when it
+    holds at most that much (nothing logged is 0), except that an unlogged today is pending, and
+    a ceiling broken is missed however young the habit."""
+    goal = data.draw(goals(st.just(schedule), at_most=None))
     history = data.draw(histories(goal, days=60, skips=False, pauses=False))
     today = data.draw(dates(START, 65))
     units = evaluate(goal, history, today)
@@ -518,11 +531,17 @@ def test_rolling_windows_match_a_reference(schedule: Rolling, data: st.DataObjec
             met = len(logged) >= schedule.times
         else:
             total = sum(c.amount if c.amount is not None else goal.target for c in logged)
-            met = total >= schedule.times * goal.target
+            if goal.at_most:
+                met = total <= schedule.times * goal.target
+                met = met and (day < today or day in history.checkins)
+            else:
+                met = total >= schedule.times * goal.target
         if met:
             expected = State.MET
         elif day == today:
             expected = State.PENDING
+        elif goal.at_most:
+            expected = State.MISSED
         elif (day - START).days + 1 < schedule.window:
             expected = State.NEUTRAL
         else:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -14,6 +15,7 @@ from habitcore import tallies
 from habitcore.habits import History
 from habitcore.stats import habit_stats
 from habitcore.tables import TallyRow
+from habitcore.tally import FORMAT
 from habitcore.testing import FakeClock, memory_tracker
 from habitcore.tracker import Tracker
 
@@ -97,13 +99,16 @@ def test_figures_with_kept_tallies_equal_figures_from_scratch(
     tracker = memory_tracker(clock=clock)
     tracker.add_habit("Read", start=START)
     tracker.add_habit("Run", "3/week", start=START)
+    tracker.add_habit("Coffee", "3 in 7 days", target=2, unit="cups", at_most=True, start=START)
     for action, number in actions:
         day = clock.now().date() - timedelta(days=number)
         if action == "check":
             tracker.check("Read", day=day)
             tracker.check("Run", day=day)
+            tracker.check("Coffee", day=day, amount=number % 5)
         elif action == "skip":
             tracker.skip("Run", day=day)
+            tracker.skip("Coffee", day=day)
         elif action == "uncheck":
             tracker.uncheck("Read", day=day)
         elif action == "pause":
@@ -116,6 +121,22 @@ def test_figures_with_kept_tallies_equal_figures_from_scratch(
             tracker.edit_habit("Read", schedule=["daily", "mon,thu", "3 in 7 days"][number % 3])
     kept = [s.stats for s in tracker.habits()]
     assert kept == fresh(tracker)
+
+
+def test_a_tally_kept_in_an_older_format_is_folded_anew(
+    tracker: Tracker, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tracker.add_habit("Coffee", target=2, unit="cups", at_most=True, start=START)
+    tracker.check("Coffee", day=START, amount=3)
+    tracker.habits()  # keeps a tally
+    assert fetched_rows(tracker, monkeypatch) == 0  # resumed: no day since it to read
+    with tracker.store.write() as session:
+        row = session.execute(sa.select(TallyRow)).scalars().one()
+        data = json.loads(row.data)
+        # As an older habitcore kept it: a ceiling's score started at 0.
+        row.data = json.dumps({**data, "format": FORMAT - 1, "score": 0.0})
+    assert fetched_rows(tracker, monkeypatch) == 1  # folded anew from the start
+    assert tracker.habits()[0].stats == fresh(tracker)[0]
 
 
 def test_stats_agree_with_the_pure_rule(tracker: Tracker) -> None:

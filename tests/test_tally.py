@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from habitcore.habits import Goal
 from habitcore.stats import stats_from
-from habitcore.tally import Tally
+from habitcore.tally import FORMAT, Tally
 from strategies import goals, histories
 
 
@@ -46,3 +46,16 @@ def test_finishing_twice_changes_nothing(case: tuple[Goal, object, int, int, int
     tally = Tally(goal, week_start)
     first = stats_from(tally, history, today)  # type: ignore[arg-type]
     assert stats_from(tally, history, today) == first  # type: ignore[arg-type]
+
+
+@given(cases())
+def test_a_kept_tally_reads_back_as_it_was_written(
+    case: tuple[Goal, object, int, int, int],
+) -> None:
+    """Every running figure, the score windows and the rolling window included, is kept."""
+    goal, history, _today, kept_offset, week_start = case
+    early = Tally(goal, week_start)
+    early.advance(history, goal.start + timedelta(days=kept_offset - 1))  # type: ignore[arg-type]
+    stored = json.loads(json.dumps(early.to_json()))
+    assert stored["format"] == FORMAT
+    assert Tally.from_json(goal, week_start, stored).to_json() == stored

@@ -17,6 +17,7 @@ from datetime import date, timedelta
 from habitcore.habits import CheckIn, Goal, History, Status
 
 ONE_DAY = timedelta(days=1)
+EPSILON = 1e-9  # summed amounts are floats: a total this close to a target reaches it
 
 
 class State(enum.StrEnum):
@@ -41,16 +42,36 @@ def evaluate(goal: Goal, history: History, today: date, week_start: int = 0) -> 
     return units_of(goal, history, today, week_start)
 
 
-def day_value(goal: Goal, checkin: CheckIn | None) -> tuple[bool, float]:
-    """(met, share of target) for one day's check-in under a day schedule."""
+def day_value(goal: Goal, checkin: CheckIn | None, *, ended: bool = True) -> tuple[bool, float]:
+    """(met, share of target) for one day's check-in under a day schedule.
+
+    Under a ceiling nothing logged is 0, which is within it: such a day is met once it has
+    ended, but while it is today it is not met yet (pending), so its reminders still fire.
+    """
+    if goal.at_most and goal.target is not None:
+        if checkin is None:
+            return ended, 1.0
+        if checkin.status is not Status.DONE:
+            return False, 0.0
+        amount = goal.target if checkin.amount is None else checkin.amount
+        return amount <= goal.target + EPSILON, ceiling_value(amount, goal.target)
     if checkin is None or checkin.status is not Status.DONE:
         return False, 0.0
-    if goal.target is None or checkin.amount is None:
+    if goal.target is None or checkin.amount is None or goal.target <= 0:
         return True, 1.0
     amount = checkin.amount
-    if goal.at_most:
-        return (True, 1.0) if amount <= goal.target else (False, goal.target / amount)
     return amount >= goal.target, min(1.0, amount / goal.target)
+
+
+def ceiling_value(total: float, ceiling: float) -> float:
+    """Loop Habit Tracker's value of a total under a ceiling: 1 up to the ceiling, then falling
+    linearly to 0 at twice it (``1 - (total - ceiling) / ceiling``), so one extra coffee costs
+    a little and a binge costs everything. A ceiling of 0 is met only by nothing."""
+    if total <= ceiling + EPSILON:
+        return 1.0
+    if ceiling <= 0:
+        return 0.0
+    return max(0.0, 1.0 - (total - ceiling) / ceiling)
 
 
 def period_bounds(day: date, period: str, week_start: int) -> tuple[date, date]:

@@ -85,7 +85,7 @@ def calendar(
         if day < goal.start:
             found.append((day, Outcome.NOT_DUE))
         else:
-            outcome = _outcome(goal, history, day, ending.get(day))
+            outcome = _outcome(goal, history, day, ending.get(day), ended=day < today)
             if day == today and outcome is Outcome.MISSED:
                 outcome = Outcome.OPEN
             found.append((day, outcome))
@@ -93,7 +93,10 @@ def calendar(
     return found
 
 
-def _outcome(goal: Goal, history: History, day: date, ended: State | None) -> Outcome:
+def _outcome(
+    goal: Goal, history: History, day: date, judged: State | None, *, ended: bool = True
+) -> Outcome:
+    """What happened on ``day``; an unlogged day under a ceiling is done once it has ended."""
     checkin = history.checkins.get(day)
     if checkin is not None and checkin.status is Status.SKIPPED:
         return Outcome.SKIPPED
@@ -103,9 +106,9 @@ def _outcome(goal: Goal, history: History, day: date, ended: State | None) -> Ou
     if isinstance(schedule, Daily | DaysOfWeek | EveryNDays):
         if not schedule.is_due(day, goal.start):
             return Outcome.DONE if checkin is not None else Outcome.NOT_DUE
-        if checkin is None:
-            return Outcome.MISSED
-        return Outcome.DONE if day_value(goal, checkin)[0] else Outcome.PARTIAL
+        if day_value(goal, checkin, ended=ended)[0]:
+            return Outcome.DONE
+        return Outcome.MISSED if checkin is None else Outcome.PARTIAL
     if checkin is not None:
         return Outcome.DONE
-    return Outcome.MISSED if ended is State.MISSED else Outcome.OPEN
+    return Outcome.MISSED if judged is State.MISSED else Outcome.OPEN

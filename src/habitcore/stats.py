@@ -55,7 +55,8 @@ def day_state(goal: Goal, history: History, day: date, units: list[Unit]) -> Day
     if isinstance(schedule, Daily | DaysOfWeek | EveryNDays):
         if not schedule.is_due(day, goal.start):
             return DayState.DONE if checkin is not None else DayState.NOT_DUE
-        return DayState.DONE if day_value(goal, checkin)[0] else DayState.DUE
+        # Not over yet: an unlogged day under a ceiling is still due, so its reminders fire.
+        return DayState.DONE if day_value(goal, checkin, ended=False)[0] else DayState.DUE
     if checkin is not None:
         return DayState.DONE
     holding = next((u for u in reversed(units) if u.start <= day <= u.end), None)

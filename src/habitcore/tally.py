@@ -7,6 +7,9 @@ store can keep yesterday's tally (``to_json``) and the next look folds only the 
 
 Days before today are final. Today is folded on a copy, provisionally: a unit not met yet is
 pending and breaks nothing, and today's score counts only if it raises the score.
+
+The score follows Loop Habit Tracker on the schedules Loop has (``daily``, ``N in D days``) and
+habitcore's own rules elsewhere; docs/score.md says where and why they differ.
 """
 
 from __future__ import annotations
@@ -19,7 +22,15 @@ from datetime import date, timedelta
 from typing import Any
 
 from habitcore.habits import CheckIn, Goal, History, Pause, Status
-from habitcore.periods import ONE_DAY, State, Unit, day_value, period_bounds
+from habitcore.periods import (
+    EPSILON,
+    ONE_DAY,
+    State,
+    Unit,
+    ceiling_value,
+    day_value,
+    period_bounds,
+)
 from habitcore.schedule import (
     Daily,
     DaysOfWeek,
@@ -31,7 +42,7 @@ from habitcore.schedule import (
 from habitcore.score import multiplier
 from habitcore.streaks import RECENT_DAYS, StreakCounter, Streaks, clip
 
-FORMAT = 2  # of to_json(); a kept tally of another format is folded anew
+FORMAT = 3  # of to_json(); a kept tally of another format is folded anew
 OnUnit = Callable[[Unit], None]
 OnScore = Callable[[date, float | None, float, bool], None]
 _DONE = Status.DONE
@@ -42,42 +53,59 @@ class Rules:
     """What a goal asks, worked out once per fold instead of once per day."""
 
     m: float  # the score's multiplier
-    length: int  # the score window in open days
-    wanted: float  # what that window asks (also the rolling window's target)
+    initial: float  # the score before the first day
+    length: int  # the score window in days
+    wanted: float  # what that window asks
+    plain: bool  # the value is total / wanted, capped at 1 (at least, a target above 0)
+    skips_stay: bool  # a skipped day stays in the score window, as 0
     is_due: Callable[[date, date], bool] | None  # day schedules only
     period: str | None  # "week" or "month" for N/week and N/month
     times: int
-    rolling: int  # the rolling window for "N in D days", else 0
+    rolling: int  # the rolling window for "N in D days" (in open days), else 0
+    rolling_wanted: float  # what the rolling window asks
 
     @classmethod
     def of(cls, goal: Goal) -> Rules:
         schedule = goal.schedule
         length, times = score_window(schedule)
+        per_time = 1.0 if goal.target is None else goal.target
+        rolling = schedule.window if isinstance(schedule, Rolling) else 0
+        # Loop judges a yes/no day of "N in D days" on 2N in the last 2D days, so one early or
+        # late check-in does not swing the value; the multiplier keeps N/D (see docs/score.md).
+        doubled = 2 if rolling and goal.target is None else 1
+        wanted = doubled * times * per_time
         due = schedule.is_due if isinstance(schedule, Daily | DaysOfWeek | EveryNDays) else None
         return cls(
             m=multiplier(goal),
-            length=length,
-            wanted=times * (goal.target or 1.0),
+            # Loop starts a ceiling at full strength: nothing logged yet is within it.
+            initial=1.0 if goal.at_most else 0.0,
+            length=doubled * length,
+            wanted=wanted,
+            plain=not goal.at_most and wanted > 0,
+            # Loop's windows are calendar days, a skipped one among them; habitcore's own
+            # schedules reach back over skipped days instead.
+            skips_stay=isinstance(schedule, Daily | Rolling),
             is_due=due,
             period=schedule.period if isinstance(schedule, PerPeriod) else None,
             times=schedule.times if isinstance(schedule, PerPeriod | Rolling) else 1,
-            rolling=schedule.window if isinstance(schedule, Rolling) else 0,
+            rolling=rolling,
+            rolling_wanted=times * per_time,
         )
 
 
-def window_value(goal: Goal, total: float, logged: int, wanted: float) -> float:
-    """The share of a window's target met: 0 to 1."""
+def window_value(goal: Goal, total: float, wanted: float) -> float:
+    """The share of a window's target met, 0 to 1; under a ceiling, Loop's ceiling value."""
     if goal.at_most:
-        if not logged:
-            return 0.0
-        return 1.0 if total <= wanted + 1e-9 else wanted / total
+        return ceiling_value(total, wanted)
+    if wanted <= 0:
+        return 1.0
     return min(1.0, max(0.0, total) / wanted)
 
 
-def window_met(goal: Goal, total: float, logged: int, wanted: float) -> bool:
+def window_met(goal: Goal, total: float, wanted: float) -> bool:
     if goal.at_most:
-        return logged > 0 and total <= wanted + 1e-9
-    return total >= wanted - 1e-9
+        return total <= wanted + EPSILON
+    return total >= wanted - EPSILON
 
 
 class Tally:
@@ -88,10 +116,12 @@ class Tally:
         self.week_start = week_start
         self.rules = Rules.of(goal)
         self.day = goal.start - ONE_DAY  # the last day folded
-        self.score = 0.0
-        self.window: deque[tuple[float, bool]] = deque()  # the last open days' contributions
+        self.score = self.rules.initial
+        self.window: deque[float] = deque()  # the score window's days, oldest first
         self.total = 0.0
-        self.logged = 0
+        # "N in D days": the last D open days, which a streak unit is judged on.
+        self.r_window: deque[float] = deque()
+        self.r_total = 0.0
         self.seen = 0  # open days so far (rolling windows judge only once full)
         self.counter = StreakCounter()
         # The calendar period holding the next day, and what its open days held so far.
@@ -124,46 +154,51 @@ class Tally:
         goal, rules = self.goal, self.rules
         checkins = history.checkins
         paused = _paused_days(history.pauses, day, through)
-        window, length, wanted = self.window, rules.length, rules.wanted
-        m, keep = rules.m, 1 - rules.m
+        window, length, wanted, plain = self.window, rules.length, rules.wanted, rules.plain
+        m, keep, skips_stay = rules.m, 1 - rules.m, rules.skips_stay
         is_due, period, rolling = rules.is_due, rules.period, rules.rolling
+        r_window, r_wanted = self.r_window, rules.rolling_wanted
         target, start, counter, at_most = goal.target, goal.start, self.counter, goal.at_most
-        total, logged, score, seen = self.total, self.logged, self.score, self.seen
+        total, r_total, score, seen = self.total, self.r_total, self.score, self.seen
         neutral, met_state, missed = State.NEUTRAL, State.MET, State.MISSED
         last_missed = State.PENDING if provisional else missed
         while day <= through:
             checkin = checkins.get(day)
-            is_open = (checkin is None or checkin.status is _DONE) and day not in paused
+            held = day in paused
+            is_open = (checkin is None or checkin.status is _DONE) and not held
             due = is_due is None or is_due(day, start)
             final = day < through or not provisional
+            amount = 0.0
             if is_open:
                 if checkin is not None and due:
                     amount = 1.0 if target is None else _amount(checkin, target)
-                    window.append((amount, True))
                     total += amount
-                    logged += 1
-                else:
-                    window.append((0.0, False))
+                window.append(amount)
                 if len(window) > length:
-                    old_amount, old_logged = window.popleft()
-                    total -= old_amount
-                    logged -= old_logged
-                if at_most:
-                    value = window_value(goal, total, logged, wanted)
-                else:  # window_value's common case, inline: this runs once per day
+                    total -= window.popleft()
+                if plain:  # window_value's common case, inline: this runs once per day
                     value = total / wanted
                     if value > 1.0:
                         value = 1.0
                     elif value < 0.0:
                         value = 0.0
+                elif at_most:
+                    value = ceiling_value(total, wanted)
+                else:
+                    value = window_value(goal, total, wanted)
                 new = score * m + value * keep
                 counted = final or new >= score
                 if counted:
                     score = new
                 if on_score is not None:
                     on_score(day, value, new, counted)
-            elif on_score is not None:
-                on_score(day, None, score, True)
+            else:
+                if skips_stay and not held:  # a skip: carried, but still a day of the window
+                    window.append(0.0)
+                    if len(window) > length:
+                        total -= window.popleft()
+                if on_score is not None:
+                    on_score(day, None, score, True)
             if is_due is not None:
                 if due:
                     if not is_open:
@@ -173,7 +208,7 @@ class Tally:
                         value = 1.0 if met else 0.0
                         state = met_state if met else (missed if final else last_missed)
                     else:
-                        met, value = day_value(goal, checkin)
+                        met, value = day_value(goal, checkin, ended=final)
                         state = met_state if met else (missed if final else last_missed)
                     counter.add(state, day, day)
                     if on_unit is not None:
@@ -183,13 +218,21 @@ class Tally:
                     state, value = neutral, 0.0
                 else:
                     seen += 1
-                    value = window_value(goal, total, logged, wanted)
-                    if window_met(goal, total, logged, wanted):
-                        state = met_state
+                    r_window.append(amount)
+                    r_total += amount
+                    if len(r_window) > rolling:
+                        r_total -= r_window.popleft()
+                    value = window_value(goal, r_total, r_wanted)
+                    if window_met(goal, r_total, r_wanted):
+                        # Under a ceiling an unlogged today is not met yet: it is pending.
+                        pending = not final and at_most and checkin is None
+                        state = last_missed if pending else met_state
                     elif not final:
                         state = last_missed
+                    elif at_most or seen >= rolling:
+                        state = missed  # a ceiling broken in a short window is broken
                     else:
-                        state = neutral if seen < rolling else missed
+                        state = neutral
                 counter.add(state, day, day)
                 if on_unit is not None:
                     on_unit(Unit(day, day, state, value))
@@ -208,7 +251,7 @@ class Tally:
                     self.p_open = self.p_done = 0
                     self.p_total = 0.0
             day += ONE_DAY
-        self.total, self.logged, self.score, self.seen = total, logged, score, seen
+        self.total, self.r_total, self.score, self.seen = total, r_total, score, seen
         self.day = through
         if provisional and period is not None:
             ahead = _open_days_ahead(history.pauses, through, self.p_last)
@@ -237,8 +280,8 @@ class Tally:
             met, value = self.p_done >= required, min(1.0, self.p_done / required)
         else:
             wanted = required * goal.target
-            met = window_met(goal, self.p_total, self.p_done, wanted)
-            value = window_value(goal, self.p_total, self.p_done, wanted)
+            met = window_met(goal, self.p_total, wanted)
+            value = window_value(goal, self.p_total, wanted)
             if goal.at_most and not ended:
                 met = False  # a ceiling can still be broken before the period ends
         if met:
@@ -278,6 +321,7 @@ class Tally:
         twin = Tally.__new__(Tally)
         twin.__dict__.update(self.__dict__)
         twin.window = deque(self.window)
+        twin.r_window = deque(self.r_window)
         twin.counter = self.counter.copy()
         return twin
 
@@ -289,9 +333,9 @@ class Tally:
             "format": FORMAT,
             "day": self.day.isoformat(),
             "score": self.score,
-            "window": [[amount, int(logged)] for amount, logged in self.window],
+            "window": list(self.window),
             "total": self.total,
-            "logged": self.logged,
+            "rolling": [list(self.r_window), self.r_total],
             "seen": self.seen,
             "period": [
                 self.p_first.isoformat(),
@@ -314,8 +358,10 @@ class Tally:
         tally = cls(goal, week_start)
         tally.day = date.fromisoformat(data["day"])
         tally.score = float(data["score"])
-        tally.window = deque((float(a), bool(b)) for a, b in data["window"])
-        tally.total, tally.logged, tally.seen = data["total"], data["logged"], data["seen"]
+        tally.window = deque(map(float, data["window"]))
+        tally.total, tally.seen = float(data["total"]), data["seen"]
+        r_window, r_total = data["rolling"]
+        tally.r_window, tally.r_total = deque(map(float, r_window)), float(r_total)
         first, last, tally.p_open, tally.p_done, tally.p_total = data["period"]
         tally.p_first, tally.p_last = date.fromisoformat(first), date.fromisoformat(last)
         counter = tally.counter
