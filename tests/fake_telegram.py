@@ -1231,13 +1231,28 @@ class FakeTelegram:
         language_code: str = "en",
         chat_id: int | None = None,
         first_name: str = "Test",
+        reply_to: int | None = None,
         **fields: Any,
     ) -> int:
-        """The user sends a text message (a command if it starts with "/")."""
+        """The user sends a text message (a command if it starts with "/").
+
+        ``reply_to``: the id of a message in the same chat it replies to. As the Bot API does,
+        the update then holds that message as it is now (its text and buttons after any
+        edits), without a ``reply_to_message`` of its own; a deleted one is left out.
+        """
         content: dict[str, Any] = {"text": text}
         command = _BOT_COMMAND_AT_START.match(text)
         if command:
             content["entities"] = [_entity("bot_command", 0, utf16_len(command.group()))]
+        if reply_to is not None:
+            with self._lock:
+                original = self._messages.get(user_id if chat_id is None else chat_id, {}).get(
+                    reply_to
+                )
+                if original is not None:
+                    quoted = copy.deepcopy(original)
+                    quoted.pop("reply_to_message", None)
+                    content["reply_to_message"] = quoted
         return self._user_message(
             user_id,
             content,

@@ -398,7 +398,8 @@ def test_measurable_habit_quick_button(telegram: BotRun) -> None:
     edited = {c.int("message_id"): c for c in edits_of(calls)}
     assert set(edited) == {question["message_id"], message["message_id"]}
     assert stored(telegram, ANN, question)["text"] == "Water: 4 of 8 glasses today."
-    assert labels(stored(telegram, ANN, question)) == []  # the question's buttons are gone
+    # The amounts are gone; the answer carries the 📝 Note button, as every confirmation does.
+    assert labels(stored(telegram, ANN, question)) == ["📝 Note"]
     assert "⬜ Water 4/8" in labels(stored(telegram, ANN, message))
     assert [(c.amount, c.status) for c in telegram.tracker(ANN).checkins("Water")] == [
         (4.0, "done")

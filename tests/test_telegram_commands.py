@@ -19,7 +19,7 @@ import json
 import re
 import string
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +27,9 @@ import pytest
 
 import habitcore.errors
 import habitcore_telegram
-from fake_telegram import Call, FakeTelegram
+import harsh_files
+import loop_files
+from fake_telegram import DOWNLOAD, Call, FakeTelegram
 from habitcore.habits import Pause
 from habitcore.records import Habit
 from habitcore.tracker import user_exists
@@ -993,6 +995,23 @@ def test_export_sends_json_and_csv(bot: BotRun, ann: int) -> None:
     ]
 
 
+ASK_IMPORT = (
+    "Send me the file to import: the JSON or CSV from /export, a Loop Habit Tracker backup (.db) "
+    "or CSV export (.zip), or a zip of harsh's habits and log files. Nothing changes unless all "
+    "of it can be read. /cancel stops."
+)
+COULD_NOT_FETCH = (
+    "I could not fetch that file from Telegram; nothing changed. Please send it again."
+)
+# habitcore's CSV: two past days of Read (one with a note) and one day still to come.
+CHECKINS_CSV = (
+    b"habit,day,status,amount,note\n"
+    b"Read,2026-11-20,done,,a good book\n"
+    b"Read,2026-11-21,skipped,,\n"
+    b"Read,2026-12-30,done,,\n"
+)
+
+
 def test_import_restores_another_users_export_into_a_fresh_user(
     bot: BotRun, ann: int, bob: int
 ) -> None:
@@ -1001,17 +1020,16 @@ def test_import_restores_another_users_export_into_a_fresh_user(
     bot.tracker(ann).check("Run")
     document, _ = export_of(bot, ann)
     bot.say(bob, "/import")
-    assert bot.last(bob)["text"] == (
-        "Send me the JSON file from /export. Nothing changes unless all of it is valid. "
-        "/cancel stops."
-    )
+    assert bot.last(bob)["text"] == ASK_IMPORT
     bot.say(bob, "here it comes")  # text while a file is awaited: asked again
-    assert bot.last(bob)["text"].startswith("Send me the JSON file from /export.")
+    assert bot.last(bob)["text"] == ASK_IMPORT
     calls = bot.document(bob, "habitcore.json", document.files["document"])
-    assert sent_texts(calls)[0] == "⏳ Importing…"
-    assert bot.last(bob)["text"].startswith(
-        "Imported: 2 new habits, 0 habits merged, 2 check-ins, "
-    )
+    assert sent_texts(calls) == [
+        "⏳ Importing…",
+        "Imported a habitcore JSON export (habitcore.json):\n"
+        "Habits: 2 created, 0 matched\n"
+        "Check-ins: 2 added, 0 already there",
+    ]
     restored = {h["name"]: h for h in state(bot, bob)["habits"]}
     original = {h["name"]: h for h in state(bot, ann)["habits"]}
     assert restored == original
@@ -1019,19 +1037,119 @@ def test_import_restores_another_users_export_into_a_fresh_user(
     bot.say(bob, "/today")
     assert labels(bot.last(bob)) == ["✅ Read · 🔥1", "⏭", "✅ Run", "⏭"]
 
+    # The same file again: everything is already there, and nothing changes.
+    before = state(bot, bob)
+    bot.say(bob, "/import")
+    bot.document(bob, "habitcore.json", document.files["document"])
+    assert bot.last(bob)["text"] == (
+        "Imported a habitcore JSON export (habitcore.json):\n"
+        "Habits: 0 created, 2 matched (Read, Run)\n"
+        "Check-ins: 0 added, 2 already there"
+    )
+    assert state(bot, bob) == before
+
+
+def test_import_of_a_csv_says_what_it_did_and_what_it_left_out(bot: BotRun, ann: int) -> None:
+    add(bot, ann, "Read")
+    bot.tracker(ann).check("Read", date(2026, 11, 21))  # done here, skipped in the file
+    bot.say(ann, "/import")
+    calls = bot.document(ann, "habits.csv", CHECKINS_CSV, mime_type="text/csv")
+    assert sent_texts(calls)[-1] == (
+        "Imported a habitcore CSV export (habits.csv):\n"
+        "Habits: 0 created, 1 matched (Read)\n"
+        "Check-ins: 1 added, 0 already there, 1 recorded otherwise here and kept\n"
+        "Not imported as they were:\n"
+        "• days after today: left out: only past days and today"
+    )
+    assert [(c.day, c.status, c.note) for c in bot.tracker(ann).checkins("Read")] == [
+        (date(2026, 11, 20), "done", "a good book"),
+        (date(2026, 11, 21), "done", None),
+    ]
+    # The import is over: another file is not taken without /import.
+    bot.document(ann, "habits.csv", CHECKINS_CSV, mime_type="text/csv")
+    assert bot.last(ann)["text"] == "To restore data, send /import first, then the file."
+
+
+def test_import_takes_a_loop_backup_and_a_harsh_zip_like_habit_import(
+    bot: BotRun, ann: int, tmp_path: Path
+) -> None:
+    add(bot, ann, "Walk")
+    walk = [(1, TODAY - timedelta(days=n), 2, "a note" if n == 1 else None) for n in (1, 2)]
+    loop = loop_files.backup(
+        tmp_path / "loop.db",
+        25,
+        [loop_files.habit("Walk"), loop_files.habit("Stretch", archived=1)],
+        [*walk, (2, TODAY - timedelta(days=3), 3, None)],
+    )
+    bot.say(ann, "/import")
+    calls = bot.document(ann, "Loop Habits Backup.db", loop.read_bytes())
+    assert sent_texts(calls)[-1] == (
+        "Imported a Loop Habit Tracker backup (Loop Habits Backup.db):\n"
+        "Habits: 1 created, 1 matched (Walk)\n"
+        "Check-ins: 3 added, 0 already there"
+    )
+    assert [(c.day, c.note) for c in bot.tracker(ann).checkins("Walk")] == [
+        (TODAY - timedelta(days=2), None),
+        (TODAY - timedelta(days=1), "a note"),
+    ]
+    assert habit(bot, ann, "Stretch").archived
+    # The same backup again: each habit is found by its uuid; nothing is added.
+    before = state(bot, ann)
+    bot.say(ann, "/import")
+    bot.document(ann, "Loop Habits Backup.db", loop.read_bytes())
+    assert bot.last(ann)["text"].splitlines()[1:] == [
+        "Habits: 0 created, 2 matched (Walk, Stretch)",
+        "Check-ins: 0 added, 3 already there",
+    ]
+    assert state(bot, ann) == before
+
+    zipped = harsh_files.write_zip(
+        tmp_path / "harsh.zip",
+        "Read: 1\n",
+        harsh_files.log_line(TODAY - timedelta(days=1), "Read", "y", "a chapter"),
+    )
+    bot.say(ann, "/import")
+    bot.document(ann, "harsh.zip", zipped.read_bytes(), mime_type="application/zip")
+    assert bot.last(ann)["text"] == (
+        "Imported harsh's habits and log files (harsh.zip):\n"
+        "Habits: 1 created, 0 matched\n"
+        "Check-ins: 1 added, 0 already there"
+    )
+    assert [(c.day, c.note) for c in bot.tracker(ann).checkins("Read")] == [
+        (TODAY - timedelta(days=1), "a chapter")
+    ]
+
+
+def test_import_summary_in_russian_groups_thousands(bot: BotRun, ann: int) -> None:
+    bot.say(ann, "/start", language_code="ru")
+    rows = [
+        f"Walk,{date.fromordinal(TODAY.toordinal() - n).isoformat()},done,," for n in range(1200)
+    ]
+    content = ("habit,day,status,amount,note\n" + "\n".join(rows) + "\n").encode()
+    bot.say(ann, "/import")
+    assert bot.last(ann)["text"].startswith("Пришлите файл для импорта: JSON или CSV из /export")
+    calls = bot.document(ann, "habits.csv", content + CHECKINS_CSV.split(b"\n", 1)[1])
+    assert sent_texts(calls) == [
+        "⏳ Импортирую…",
+        "Импорт из файла habits.csv (выгрузка habitcore в CSV):\n"
+        "Привычки: создано 2, совпало с вашими 0\n"
+        "Отметки: добавлено 1\u00a0202, уже были 0\n"
+        "Взято не так, как в файле (пояснения habitcore — по-английски):\n"
+        "• days after today: left out: only past days and today",
+    ]
+    assert len(bot.tracker(ann).checkins("Walk")) == 1200
+
 
 @pytest.mark.parametrize(
     ("file_name", "content", "said"),
     [
-        (
-            "habits.json",
-            b"{not json",
-            "That file is not JSON; send the .json file /export gave you.",
-        ),
-        ("habits.csv", b"habit,day\nRead,2026-11-25\n", "That file is not JSON;"),
-        ("habits.json", b'{"format": "other"}', "This is not a habitcore export"),
-        ("habits.json", b"[1, 2]", "That file is JSON but not a habitcore export"),
-        ("habits.json", b"\xff\xfe\x00", "That file is not JSON;"),
+        ("habits.json", b"{not json", "habits.json: This is not valid JSON (line 1, column 2"),
+        ("habits.csv", b"habit,day\nRead,2026-11-25\n", "habits.csv is not a format habitcore"),
+        ("habits.json", b'{"format": "other"}', "habits.json: This is not a habitcore export"),
+        ("habits.json", b"[1, 2]", "habits.json: This is not a habitcore export"),
+        ("habits.json", b"\xff\xfe\x00", "habits.json is neither text nor a SQLite database"),
+        ("photo.png", PNG + b"\x00" * 64, "photo.png is a PNG image, not a file habitcore can"),
+        ("notes.txt", b"shopping: milk, eggs\n", "notes.txt is not a format habitcore imports"),
     ],
 )
 def test_import_refuses_a_bad_file_and_changes_nothing(
@@ -1041,9 +1159,53 @@ def test_import_refuses_a_bad_file_and_changes_nothing(
     bot.tracker(ann).check("Walk")
     before = state(bot, ann)
     bot.say(ann, "/import")
-    bot.document(ann, file_name, content)
+    calls = bot.document(ann, file_name, content)
+    assert sent_texts(calls) == [bot.last(ann)["text"]]  # one sentence, no "Importing…"
     assert bot.last(ann)["text"].startswith(said)
     assert state(bot, ann) == before
+
+
+def test_after_a_refused_file_the_import_waits_for_another(bot: BotRun, ann: int) -> None:
+    add(bot, ann, "Walk")
+    bot.say(ann, "/import")
+    bot.document(ann, "photo.png", PNG + b"\x00" * 64, mime_type="image/png")
+    assert bot.last(ann)["text"] == "photo.png is a PNG image, not a file habitcore can import."
+    bot.document(ann, "habits.csv", CHECKINS_CSV)
+    assert bot.last(ann)["text"].startswith("Imported a habitcore CSV export (habits.csv):")
+    assert [c.day for c in bot.tracker(ann).checkins("Read")] == [
+        date(2026, 11, 20),
+        date(2026, 11, 21),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("method", "fault", "said"),
+    [
+        ("getFile", {"code": 500}, COULD_NOT_FETCH),
+        ("getFile", {"code": 502, "raw": "<html>502 Bad Gateway</html>"}, COULD_NOT_FETCH),
+        ("getFile", {"code": 400, "description": "Bad Request: invalid file_id"}, COULD_NOT_FETCH),
+        (
+            "getFile",
+            {"code": 400, "description": "Bad Request: file is too big"},
+            "That file is too big: I can fetch files of at most 20 MB from Telegram.",
+        ),
+        (DOWNLOAD, {"code": 404}, COULD_NOT_FETCH),
+    ],
+)
+def test_a_file_telegram_will_not_hand_over_is_said_so_and_changes_nothing(
+    bot: BotRun, ann: int, method: str, fault: dict[str, Any], said: str
+) -> None:
+    add(bot, ann, "Walk")
+    before = state(bot, ann)
+    bot.say(ann, "/import")
+    bot.fake.fail(method, **fault)
+    calls = bot.document(ann, "habits.csv", CHECKINS_CSV)
+    assert sent_texts(calls) == [said]  # not the apology
+    assert bot.fake.calls_of(method)[-1].ok is False
+    assert state(bot, ann) == before
+    # The dialog is still open: sent again, the file is imported.
+    bot.document(ann, "habits.csv", CHECKINS_CSV)
+    assert bot.last(ann)["text"].startswith("Imported a habitcore CSV export")
 
 
 def test_a_document_without_import_gets_a_hint(bot: BotRun, ann: int, bob: int) -> None:
@@ -1061,37 +1223,21 @@ def test_a_document_without_import_gets_a_hint(bot: BotRun, ann: int, bob: int) 
     assert state(bot, bob) == before
 
 
-def test_import_summary_counts_in_good_english(bot: BotRun, ann: int, bob: int) -> None:
-    add(bot, ann, "Read")
-    bot.tracker(ann).check("Read")
-    document, _ = export_of(bot, ann)
-    bot.say(bob, "/import")
-    bot.document(bob, "habitcore.json", document.files["document"])
-    text = bot.last(bob)["text"]
-    assert text.startswith("Imported:")
-    assert "1 new habit," in text
-    assert "1 check-in," in text
-
-
-def test_import_dialog_in_russian(bot: BotRun, ann: int) -> None:
+def test_import_refusals_in_russian(bot: BotRun, ann: int) -> None:
     add(bot, ann, "Прогулка", language_code="ru")
     before = state(bot, ann)
     bot.say(ann, "/import")
-    assert bot.last(ann)["text"].startswith("Пришлите JSON-файл из /export.")
     bot.document(ann, "habits.json", b"{not json")
-    assert bot.last(ann)["text"] == "Это не JSON; пришлите .json-файл, который выдал /export."
+    assert bot.last(ann)["text"] == (
+        "Этот файл нельзя импортировать, ничего не изменилось: habits.json: This is not valid "
+        "JSON (line 1, column 2: Expecting property name enclosed in double quotes)."
+    )
+    bot.fake.fail("getFile", code=500)
+    bot.document(ann, "habits.json", b"{}")
+    assert bot.last(ann)["text"] == (
+        "Не удалось получить файл от Telegram; ничего не изменилось. Пришлите его ещё раз."
+    )
     assert state(bot, ann) == before
-
-
-def test_json_that_is_not_an_export_is_refused_in_russian(bot: BotRun, ann: int) -> None:
-    add(bot, ann, "Прогулка", language_code="ru")
-    before = state(bot, ann)
-    bot.say(ann, "/import")
-    bot.document(ann, "habits.json", b"[1, 2]")
-    text = bot.last(ann)["text"]
-    assert state(bot, ann) == before
-    assert "The file is JSON" not in text
-    assert re.search("[а-яА-Я]", text)
 
 
 # -- /deleteme -----------------------------------------------------------------------------------
@@ -1565,7 +1711,7 @@ def test_an_import_keeps_the_chats_language(bot: BotRun, ann: int, bob: int) -> 
     bot.say(bob, "/timezone Europe/Moscow")
     bot.say(bob, "/import")
     bot.document(bob, "habitcore.json", document.files["document"])
-    assert bot.last(bob)["text"].startswith("Импортировано:")
+    assert bot.last(bob)["text"].startswith("Импорт из файла habitcore.json (выгрузка habitcore")
     assert bot.tracker(bob).settings().language == "ru"
     # Ann never chose a zone, so her export's default UTC does not replace Bob's choice.
     assert bot.tracker(bob).settings().timezone == "Europe/Moscow"

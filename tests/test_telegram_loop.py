@@ -106,7 +106,7 @@ def test_reminder_at_local_time_with_done_skip_snooze(telegram: BotRun) -> None:
     assert [e.int("message_id") for e in edits] == [read["message_id"]]
     now = telegram.fake.stored(ANN, read["message_id"])
     assert now["text"] == "✅ Read: done"
-    assert labels(now) == []
+    assert labels(now) == ["📝 Note"]  # a reply to it, or the button, sets the day's note
     assert [(c.day, c.status) for c in telegram.tracker(ANN).checkins("Read")] == [(TODAY, "done")]
 
     # Skip skips.
@@ -114,6 +114,7 @@ def test_reminder_at_local_time_with_done_skip_snooze(telegram: BotRun) -> None:
     _calls, answer = press(telegram, ANN, run_msg, button_data(run_msg, "Skip"))
     assert answer == "⏭ Run: skipped today"
     assert telegram.fake.stored(ANN, run_msg["message_id"])["text"] == answer
+    assert labels(telegram.fake.stored(ANN, run_msg["message_id"])) == ["📝 Note"]
     assert [(c.day, c.status) for c in telegram.tracker(ANN).checkins("Run")] == [
         (TODAY, "skipped")
     ]
@@ -123,6 +124,7 @@ def test_reminder_at_local_time_with_done_skip_snooze(telegram: BotRun) -> None:
     _calls, answer = press(telegram, ANN, walk, button_data(walk, "1 hour"))
     assert answer == "💤 Walk: I will remind you again in an hour."
     assert telegram.fake.stored(ANN, walk["message_id"])["text"] == answer
+    assert labels(telegram.fake.stored(ANN, walk["message_id"])) == []  # nothing to note yet
     assert telegram.tracker(ANN).checkins("Walk") == []
     tapped = telegram.clock.now()
     telegram.clock.set(tapped + timedelta(minutes=59))
@@ -140,6 +142,31 @@ def test_reminder_at_local_time_with_done_skip_snooze(telegram: BotRun) -> None:
     # The next day at 21:00 in Moscow: all four again (none is done yet).
     telegram.clock.set(MSK_21 + timedelta(days=1))
     assert len([t for t in texts(telegram.tick(), ANN) if t.startswith("⏰")]) == 4
+
+
+def test_a_reply_to_a_reminder_answered_done_sets_the_days_note(telegram: BotRun) -> None:
+    start(telegram, ANN, "UTC", "Read | daily | 21:00", "Run | daily | 21:00")
+    telegram.clock.set(at(25, 21))
+    telegram.tick()
+    read = message_of(telegram, ANN, "⏰ Time for Read")
+    run = message_of(telegram, ANN, "⏰ Time for Run")
+    hint = telegram.say(ANN, "too early", reply_to=run["message_id"])  # not answered yet
+    assert texts(hint)[0].startswith("That message is no check-in I can put a note on.")
+    press(telegram, ANN, read, button_data(read, "Done"))
+    telegram.clock.set(at(26, 0, 30))  # the next day: a note for the reminder's day still works
+    telegram.tick()
+    calls = telegram.say(ANN, "before bed", reply_to=read["message_id"])
+    assert texts(calls) == ["📝 Note saved for Read, Wed, 25 Nov."]
+    assert [(c.day, c.note) for c in telegram.tracker(ANN).checkins("Read")] == [
+        (TODAY, "before bed")
+    ]
+    # Its 📝 Note button asks, and the answer replaces the note.
+    answered = telegram.fake.stored(ANN, read["message_id"])
+    _calls, answer = press(telegram, ANN, answered, button_data(answered, "Note"))
+    assert answer == "Send the note in the chat."
+    telegram.say(ANN, "on the train")
+    assert [c.note for c in telegram.tracker(ANN).checkins("Read")] == ["on the train"]
+    assert telegram.tracker(ANN).checkins("Run") == []
 
 
 def test_reminder_buttons_from_yesterday(telegram: BotRun) -> None:

@@ -590,7 +590,7 @@ def test_an_update_in_hand_at_sigterm_is_finished_and_confirmed(
     assert took < 6, f"took {took:.1f} s\n{bot.tail()}"
     replies = ok_replies(fake_telegram, ANN)[before:]
     assert replies, f"{fake_telegram.recent()}\n{bot.tail()}"
-    assert "not JSON" in (replies[-1].text or "")
+    assert "is not a format habitcore imports" in (replies[-1].text or "")
     assert fake_telegram.calls_of("getFile")[0].at < signalled
     assert fake_telegram.confirmed >= update
     no_leaks(bot.output)
@@ -635,8 +635,10 @@ def test_the_token_never_appears_in_any_output(runner: Runner, fake_telegram: Fa
     say(bot, fake, 306, "/import")
     fake.fail("getFile", code=200, raw=f"proxy error: GET /bot{TOKEN}/getFile")
     fake.document(306, "habits.json", b"{}")
-    bot.logged("failed in document")
-    bot.until(lambda: "Sorry" in (ok_replies(fake, 306)[-1].text or ""), 10, "the apology")
+    bot.logged("could not download an import: getFile: HTTP 200")  # at DEBUG, its traceback
+    bot.until(
+        lambda: "could not fetch" in (ok_replies(fake, 306)[-1].text or ""), 10, "the refusal"
+    )
 
     stop(bot)
     output = bot.output

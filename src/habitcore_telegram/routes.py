@@ -15,6 +15,7 @@ from habitcore_telegram.handlers import (
     data,
     figures,
     manage,
+    notes,
     reminding,
     today,
     typed,
@@ -32,6 +33,7 @@ COMMANDS: dict[str, MessageHandler] = {
     "done": typed.done,
     "undo": typed.undo,
     "skip": typed.skip,
+    "note": typed.note,
     "rename": typed.rename,
     "schedule": typed.schedule,
     "amount": typed.target,
@@ -57,6 +59,7 @@ BUTTONS: dict[str, tuple[int, CallbackHandler]] = {
     "s": (2, today.skip),  # habit, day
     "a": (3, today.amount_button),  # habit, day, amount
     "r": (4, reminding.press),  # reminder, habit, day, d|s|z
+    "n": (2, notes.press),  # habit, day
     "h": (2, manage.press),  # habit, operation
     "hl": (0, manage.back_button),
     "hs": (2, manage.schedule_button),  # habit, schedule
@@ -85,6 +88,7 @@ DIALOGS: dict[str, DialogStep] = {
     "schedule": manage.schedule_text,
     "remind": manage.reminders_text,
     "target": manage.target_text,
+    "note": notes.note_text,
 }
 
 
@@ -97,7 +101,8 @@ def command_of(message: types.Message) -> str | None:
 
 
 def text(bot: Bot, person: Person, message: types.Message) -> None:
-    """Any text: a command, the next step of a dialog, or a hint."""
+    """Any text: a command, a note (a reply to a confirmation), the next step of a dialog, or
+    a hint."""
     command = command_of(message)
     if command is not None:
         handler = COMMANDS.get(command)
@@ -107,6 +112,8 @@ def text(bot: Bot, person: Person, message: types.Message) -> None:
         if command not in ("cancel",):
             bot.dialogs.end(person.telegram_id)  # a new command leaves any dialog
         handler(bot, person, message)
+        return
+    if notes.reply(bot, person, message):
         return
     dialog = bot.dialogs.get(person.telegram_id)
     if dialog is not None and dialog.kind in DIALOGS:

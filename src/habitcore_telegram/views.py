@@ -99,9 +99,12 @@ def summary(tx: Texts, habit: Habit, stats: Stats) -> str:
     return "\n".join(lines)
 
 
-def day_title(tx: Texts, day: date) -> str:
+def day_title(tx: Texts, day: date, today: date | None = None) -> str:
+    """``Wed, 25 Nov``; with ``today`` given, a day of another year also names its year."""
     weekday = tx.messages["weekdays"].split(",")[day.weekday()]
     month = tx.messages["months"].split(",")[day.month - 1]
+    if today is not None and day.year != today.year:
+        return tx("day_year", weekday=weekday, day=day.day, month=month, year=day.year)
     return tx("day", weekday=weekday, day=day.day, month=month)
 
 

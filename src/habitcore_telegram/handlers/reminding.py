@@ -10,7 +10,7 @@ from habitcore import DayResult, Outcome
 from habitcore.delivery import DueReminder
 from habitcore_telegram.bot import Bot, Person
 from habitcore_telegram.buttons import BadButton, Button, keyboard, pack
-from habitcore_telegram.handlers import today
+from habitcore_telegram.handlers import notes, today
 from habitcore_telegram.texts import Texts
 
 SNOOZE = timedelta(hours=1)
@@ -43,19 +43,22 @@ def press(bot: Bot, person: Person, button: Button, call: types.CallbackQuery) -
     why = today.stale(person, day)
     if why is not None:
         return why
+    markup: types.InlineKeyboardMarkup | None = None
     if op == "z":
         tracker.snooze(reminder_id, day, SNOOZE)
         done = tx("reminder.snoozed", name=name)
     elif op == "d":
         tracker.check(habit_id, day)
         done = tx("today.done", name=name)
+        markup = notes.markup(person, habit_id, day)  # a reply to it, or the button: a note
     elif op == "s":
         tracker.skip(habit_id, day)
         done = tx("today.skipped", name=name)
+        markup = notes.markup(person, habit_id, day)
     else:
         raise BadButton(op)
     if call.message is not None:
-        bot.edit(person.chat_id, call.message.message_id, done, None)
+        bot.edit(person.chat_id, call.message.message_id, done, markup)
     return done
 
 

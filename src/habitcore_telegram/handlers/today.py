@@ -12,6 +12,7 @@ from habitcore import DayState, HabitArchived, HabitStatus, Kind
 from habitcore.habits import clean_amount
 from habitcore_telegram.bot import Bot, Person, origin
 from habitcore_telegram.buttons import BadButton, Button, keyboard, pack, unpack
+from habitcore_telegram.handlers import notes
 from habitcore_telegram.views import AMOUNT_DECIMALS, SHOWN_TODAY, amount, day_title, label
 
 # As amount() writes them, up to habitcore's largest amount (1,000,000,000).
@@ -228,7 +229,7 @@ def amount_button(
         bot.dialogs.end(person.telegram_id)
         _redraw_checklist(bot, person, dialog.data)
     if call.message is not None:
-        bot.edit(person.chat_id, call.message.message_id, text, None)
+        bot.edit(person.chat_id, call.message.message_id, text, notes.markup(person, habit_id, day))
     return text
 
 
@@ -246,9 +247,10 @@ def amount_text(bot: Bot, person: Person, message: types.Message, data: dict[str
         bot.dialogs.end(person.telegram_id)
         bot.send(person.chat_id, why)
         return
-    reply = record_amount(person, int(str(data["habit"])), day, value)
+    habit_id = int(str(data["habit"]))
+    reply = record_amount(person, habit_id, day, value)
     bot.dialogs.end(person.telegram_id)
-    bot.send(person.chat_id, reply)
+    bot.send(person.chat_id, reply, notes.markup(person, habit_id, day))
     _redraw_checklist(bot, person, data)
 
 

@@ -17,6 +17,7 @@ from telebot import types
 from habitcore import HabitNotFound, Kind
 from habitcore.days import parse_day
 from habitcore_telegram.bot import Bot, Person
+from habitcore_telegram.handlers import notes
 from habitcore_telegram.handlers.account import MAX_VACATION, argument, pause_days
 from habitcore_telegram.handlers.manage import delete_question, set_target
 from habitcore_telegram.handlers.today import record_amount
@@ -77,13 +78,17 @@ def _marking(
 
 def _on(person: Person, keys: tuple[str, str], name: str, day: date) -> str:
     """``✅ Read: done``, or ``✅ Read: done for Tue, 24 Nov`` about another day."""
-    if day == person.tracker.today():
+    today = person.tracker.today()
+    if day == today:
         return person.tx(keys[0], name=name)
-    return person.tx(keys[1], name=name, day=day_title(person.tx, day))
+    return person.tx(keys[1], name=name, day=day_title(person.tx, day, today))
 
 
 def done(bot: Bot, person: Person, message: types.Message) -> None:
-    """``/done Read``, ``/done Water | 3``, ``/done Read | yesterday``."""
+    """``/done Read``, ``/done Water | 3``, ``/done Read | yesterday``.
+
+    The confirmation carries the 📝 Note button; a reply to it is that day's note.
+    """
     marking = _marking(person, message, amounts=True)
     if marking is None:
         return _usage(bot, person, "done")
@@ -94,7 +99,7 @@ def done(bot: Bot, person: Person, message: types.Message) -> None:
     else:
         person.tracker.check(habit.id, day, amount=value)
         said = _on(person, ("today.done", "today.done_on"), habit.name, day)
-    bot.send(person.chat_id, said)
+    bot.send(person.chat_id, said, notes.markup(person, habit.id, day))
 
 
 def undo(bot: Bot, person: Person, message: types.Message) -> None:
@@ -116,8 +121,25 @@ def skip(bot: Bot, person: Person, message: types.Message) -> None:
     if marking is None:
         return _usage(bot, person, "skip")
     name, day, _ = marking
-    person.tracker.skip(name, day)
-    bot.send(person.chat_id, _on(person, ("today.skipped", "today.skipped_on"), name, day))
+    skipped = person.tracker.habit(name)
+    person.tracker.skip(skipped.id, day)
+    said = _on(person, ("today.skipped", "today.skipped_on"), skipped.name, day)
+    bot.send(person.chat_id, said, notes.markup(person, skipped.id, day))
+
+
+def note(bot: Bot, person: Person, message: types.Message) -> None:
+    """``/note Read``, ``/note Read | yesterday``: asks for the note of that day's check-in.
+
+    The note itself comes in the next message, never in this line: a note is free text, and
+    ``|``, days and numbers in it would read as the command's own parts.
+    """
+    marking = _marking(person, message, amounts=False)
+    if marking is None:
+        return _usage(bot, person, "note")
+    name, day, _ = marking
+    why = notes.ask(bot, person, person.tracker.habit(name).id, day)
+    if why is not None:
+        bot.send(person.chat_id, why)
 
 
 def rename(bot: Bot, person: Person, message: types.Message) -> None:

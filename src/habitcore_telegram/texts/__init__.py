@@ -73,6 +73,10 @@ class Texts:
             form = forms[0] if n == 1 else forms[1]
         return form.format(n=n)
 
+    def number(self, n: int) -> str:
+        """A count with its thousands grouped as this language does: 12,800 or 12 800."""
+        return f"{n:,}".replace(",", self.messages["number.group"])
+
     def error(self, error: HabitcoreError) -> str:
         """A habitcore error in this language: its own catalog text where there is one."""
         key = f"error.{type(error).__name__}"
