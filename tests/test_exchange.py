@@ -13,6 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import habitcore
+from habitcore import exchange
 from habitcore.testing import FakeClock, memory_tracker
 from habitcore.tracker import Tracker
 
@@ -109,6 +110,39 @@ def test_export_then_import_into_an_empty_store_gives_the_same_store(
         source.habits(archived=True), target.habits(archived=True), strict=True
     ):
         assert before == after
+
+
+@given(settings=settings_specs, habits=st.lists(habit_specs, max_size=4))
+def test_importing_an_export_twice_equals_importing_it_once(
+    settings: dict[str, Any], habits: list[dict[str, Any]]
+) -> None:
+    source = memory_tracker(clock=FakeClock(NOW))
+    build(source, settings, habits)
+    text = exchange.write(source.export(), "json")
+    target = memory_tracker(clock=FakeClock(NOW))
+    target.import_document(exchange.read(exchange.Source.of_bytes("export.json", text)))
+    once = comparable(target.export())
+    again = target.import_document(exchange.read(exchange.Source.of_bytes("export.json", text)))
+    assert again.habits_added == []
+    assert again.checkins_added == again.checkins_updated == again.pauses_added == 0
+    assert comparable(target.export()) == once
+
+
+@given(settings=settings_specs, habits=st.lists(habit_specs, max_size=4))
+def test_importing_a_csv_twice_equals_importing_it_once(
+    settings: dict[str, Any], habits: list[dict[str, Any]]
+) -> None:
+    source = memory_tracker(clock=FakeClock(NOW))
+    build(source, settings, habits)
+    data = source.export_csv().encode()
+    target = memory_tracker(clock=FakeClock(NOW))
+    first = target.import_document(exchange.read(exchange.Source.of_bytes("days.csv", data)))
+    once = comparable(target.export())
+    again = target.import_document(exchange.read(exchange.Source.of_bytes("days.csv", data)))
+    assert again.habits_added == []
+    assert again.checkins_added == again.checkins_updated == 0
+    assert again.checkins_unchanged == first.checkins_added + first.checkins_unchanged
+    assert comparable(target.export()) == once
 
 
 def test_import_twice_changes_nothing_the_second_time(tracker: Tracker) -> None:
