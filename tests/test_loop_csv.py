@@ -20,7 +20,7 @@ from habitcore import exchange
 from habitcore.exchange import loop_csv
 from habitcore.exchange.source import Source
 from habitcore.habits import clean_name, name_key
-from habitcore.schedule import parse_schedule
+from habitcore.schedule import nearest_window, parse_schedule
 from habitcore.store import Store
 from habitcore.testing import FakeClock, memory_store
 from habitcore.tracker import Tracker
@@ -672,7 +672,7 @@ def test_an_empty_export_writes_the_headers(tracker: Tracker) -> None:
 def test_schedules_become_loops_nearest_frequency(
     schedule: str, loop: tuple[int, int], back: str
 ) -> None:
-    assert loop_csv.frequency(parse_schedule(schedule)) == loop
+    assert nearest_window(parse_schedule(schedule)) == loop
     tracker = fresh_tracker()
     tracker.add_habit("Read", schedule)
     document = exchange.read(Source.of_bytes("x.zip", exchange.write(tracker.export(), "loop-csv")))
@@ -752,7 +752,7 @@ habit_specs = st.fixed_dictionaries(
 
 def loopable(schedule: str) -> str:
     """The schedule a habit has after a trip through Loop: Loop's num/den as a window."""
-    times, days = loop_csv.frequency(parse_schedule(schedule))
+    times, days = nearest_window(parse_schedule(schedule))
     return str(parse_schedule(f"{times} in {days} days"))
 
 

@@ -180,3 +180,13 @@ def score_window(schedule: Schedule) -> tuple[int, int]:
         case Rolling(times, window):
             return window, times
     raise AssertionError(schedule)
+
+
+def nearest_window(schedule: Schedule) -> tuple[int, int]:
+    """(times, days): the "times in any days" window nearest ``schedule``, (1, 1) when daily.
+
+    The one schedule other trackers hold (Loop's frequency, harsh's ``a/b``): a weekday set is
+    its count in 7 days, every N days 1 in N, N a week N in 7, N a month N in 30 (31 is daily).
+    """
+    days, times = score_window(schedule)
+    return (1, 1) if times >= days else (times, days)

@@ -26,6 +26,7 @@ from habitcore.habits import (
     clean_note,
     strip_hidden,
 )
+from habitcore.schedule import MAX_WINDOW, parse_schedule
 
 
 class Format(enum.StrEnum):
@@ -180,6 +181,30 @@ def foreign_note(value: object, notes: Notes, habit: str) -> str | None:
 
 def foreign_unit(value: object, notes: Notes, habit: str) -> str | None:
     return foreign_text(value, MAX_UNIT, notes, f"{habit}: unit")
+
+
+def foreign_window(times: int, days: int, notes: Notes, what: str) -> str:
+    """Another tracker's "times in any days" as the habitcore schedule asking the same.
+
+    Once a day or more is daily; a window longer than habitcore's is scaled to it, keeping
+    the share of days. Each thing changed is noted under ``what``.
+    """
+    if times <= 0 or days <= 0:
+        notes.add(what, "not a frequency; imported as daily")
+        return "daily"
+    if times >= days:
+        if times > days:
+            notes.add(what, "more than once a day; imported as daily")
+        return "daily"
+    if days > MAX_WINDOW:
+        scaled = max(1, round(times * MAX_WINDOW / days))
+        notes.add(
+            what,
+            f"habitcore's windows are at most {MAX_WINDOW} days; imported as {scaled} in "
+            f"{MAX_WINDOW} days",
+        )
+        times, days = scaled, MAX_WINDOW
+    return str(parse_schedule(f"{times} in {days} days"))
 
 
 def decoded(raw: bytes, what: str = "This") -> str:

@@ -40,20 +40,12 @@ from habitcore.exchange.document import (
     decoded,
     foreign_name,
     foreign_note,
+    foreign_window,
     in_range,
 )
 from habitcore.exchange.source import Source
 from habitcore.habits import MAX_AMOUNT, MAX_NAME, Status, name_key
-from habitcore.schedule import (
-    MAX_WINDOW,
-    Daily,
-    DaysOfWeek,
-    EveryNDays,
-    PerPeriod,
-    Rolling,
-    Schedule,
-    parse_schedule,
-)
+from habitcore.schedule import Schedule, nearest_window, parse_schedule
 
 FREQUENCIES = (
     "1 (daily), N (once in N days), a/b (a times in b days), Nw (every N weeks) or 0 (tracking)"
@@ -200,15 +192,7 @@ def _schedule(text: str, label: str, number: int, name: str, notes: Notes) -> st
             "schedule, so it is daily",
         )
         return "daily"
-    if days > MAX_WINDOW:
-        fitted = max(1, round(times * MAX_WINDOW / days))
-        notes.add(
-            f"{name}: frequency {text}",
-            f"habitcore's windows are at most {MAX_WINDOW} days; imported as {fitted} in "
-            f"{MAX_WINDOW} days",
-        )
-        times, days = fitted, MAX_WINDOW
-    return str(parse_schedule(f"{times} in {days} days"))
+    return foreign_window(times, days, notes, f"{name}: frequency {text}")
 
 
 def _bad_frequency(label: str, number: int, text: str, why: str) -> InvalidImport:
@@ -371,26 +355,8 @@ def _amount(text: str) -> float | None:
 
 
 def frequency(schedule: Schedule) -> str:
-    """The harsh frequency nearest a habitcore schedule, in the forms every harsh reads.
-
-    harsh holds "a times in any b days" only: every N days becomes once in N days, a weekday
-    set its count in 7 days, N a week N in 7 and N a month N in 30.
-    """
-    match schedule:
-        case Daily():
-            times, days = 1, 1
-        case DaysOfWeek(weekdays):
-            times, days = len(weekdays), 7
-        case EveryNDays(n):
-            times, days = 1, n
-        case PerPeriod(n, "week"):
-            times, days = n, 7
-        case PerPeriod(n, _):
-            times, days = min(n, 30), 30
-        case Rolling(n, window):
-            times, days = n, window
-    if times >= days:
-        return "1"
+    """The harsh frequency nearest a habitcore schedule, in the forms every harsh reads."""
+    times, days = nearest_window(schedule)
     return str(days) if times == 1 else f"{times}/{days}"
 
 

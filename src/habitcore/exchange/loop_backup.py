@@ -37,11 +37,11 @@ from habitcore.exchange.document import (
     foreign_name,
     foreign_note,
     foreign_unit,
+    foreign_window,
     in_range,
 )
 from habitcore.exchange.source import Source, sqlite_in_memory
 from habitcore.habits import MAX_AMOUNT, Status
-from habitcore.schedule import MAX_WINDOW, parse_schedule
 
 NEWEST_SCHEMA = 25
 OLDEST_SCHEMA = 8  # Loop refuses anything older itself
@@ -220,23 +220,8 @@ def _schedule(num: Any, den: Any, name: str, notes: Notes) -> str:
     try:
         times, days = int(num or 1), int(den or 1)
     except (TypeError, ValueError):
-        times, days = 1, 1
-    if times <= 0 or days <= 0:
-        notes.add(f"{name}: frequency", f"{num}/{den} is no frequency; imported as daily")
-        return "daily"
-    if times >= days:
-        if times > days:
-            notes.add(f"{name}: frequency", f"{times} times in {days} days is kept as daily")
-        return "daily"
-    if days > MAX_WINDOW:
-        scaled = max(1, round(times * MAX_WINDOW / days))
-        notes.add(
-            f"{name}: frequency",
-            f"{times} in {days} days is longer than habitcore's {MAX_WINDOW}-day window; "
-            f"imported as {scaled} in {MAX_WINDOW} days",
-        )
-        times, days = scaled, MAX_WINDOW
-    return str(parse_schedule(f"{times} in {days} days"))
+        times, days = 0, 0
+    return foreign_window(times, days, notes, f"{name}: frequency {num}/{den}")
 
 
 def _goal(habit: dict[str, Any], name: str, notes: Notes) -> tuple[float | None, str | None, bool]:

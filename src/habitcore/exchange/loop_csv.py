@@ -44,19 +44,14 @@ from habitcore.exchange.document import (
     foreign_name,
     foreign_note,
     foreign_unit,
+    foreign_window,
     in_range,
 )
 from habitcore.exchange.source import Source
 from habitcore.exchange.spreadsheet import protect, unprotect
 from habitcore.habits import MAX_AMOUNT, CheckIn, Goal, History, Pause, Status
 from habitcore.schedule import (
-    MAX_WINDOW,
-    Daily,
-    DaysOfWeek,
-    EveryNDays,
-    PerPeriod,
-    Rolling,
-    Schedule,
+    nearest_window,
     parse_schedule,
 )
 from habitcore.score import explain
@@ -431,48 +426,10 @@ def _target(habit: _Habit, name: str, entries: tuple[Entry, ...], notes: Notes) 
 
 def _schedule(num: int, den: int, name: str, notes: Notes) -> str:
     """Loop's "num times in den days" as the equal rolling window (1/1: daily)."""
-    if num <= 0 or den <= 0:
-        notes.add(f"{name}: frequency {num}/{den}", "not a frequency; imported as daily")
-        return "daily"
-    if num >= den:
-        if num > den:
-            notes.add(f"{name}: frequency {num}/{den}", "more than daily; imported as daily")
-        return "daily"
-    if den > MAX_WINDOW:
-        times = max(1, round(num * MAX_WINDOW / den))
-        notes.add(
-            f"{name}: frequency {num} in {den} days",
-            f"habitcore's windows are at most {MAX_WINDOW} days; imported as "
-            f"{times} in {MAX_WINDOW} days",
-        )
-        num, den = times, MAX_WINDOW
-    return str(parse_schedule(f"{num} in {den} days"))
+    return foreign_window(num, den, notes, f"{name}: frequency {num}/{den}")
 
 
 # -- writing -----------------------------------------------------------------------------------
-
-
-def frequency(schedule: Schedule) -> tuple[int, int]:
-    """The Loop frequency (times, days) nearest a habitcore schedule.
-
-    Loop holds "N times in D days" only: a weekday set becomes its count in 7 days, every N days
-    1 in N, N a week N in 7 and N a month N in 30 (Loop's "times per month"; 31 a month is
-    daily).
-    """
-    match schedule:
-        case Daily():
-            times, days = 1, 1
-        case DaysOfWeek(weekdays):
-            times, days = len(weekdays), 7
-        case EveryNDays(n):
-            times, days = 1, n
-        case PerPeriod(n, "week"):
-            times, days = n, 7
-        case PerPeriod(n, _):
-            times, days = min(n, 30), 30  # 30 or 31 a month: every day
-        case Rolling(n, window):
-            times, days = n, window
-    return (1, 1) if times == days else (times, days)
 
 
 def folder_name(number: int, name: str) -> str:
@@ -551,7 +508,7 @@ def _habits_csv(habits: list[dict[str, Any]]) -> str:
     lines = [_line(HEADER)]
     for index, habit in enumerate(habits):
         numerical = habit["target"] is not None
-        times, days = frequency(parse_schedule(habit["schedule"]))
+        times, days = nearest_window(parse_schedule(habit["schedule"]))
         lines.append(
             _line(
                 (
@@ -590,7 +547,7 @@ def _out(number: int, habit: dict[str, Any], document: dict[str, Any], today: da
         stored[day] = (value, checkin.get("note") or "")
         checkins.append(CheckIn(day, status, amount, checkin.get("note")))
     schedule = parse_schedule(habit["schedule"])
-    computed = dict(stored) if numerical else _computed(stored, *frequency(schedule))
+    computed = dict(stored) if numerical else _computed(stored, *nearest_window(schedule))
     start = date.fromisoformat(habit["start"])
     pauses = [
         Pause(date.fromisoformat(p["start"]), date.fromisoformat(p["end"]))
