@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from harness import Row, interleaved_medians
 
 import habitcore
-from habitcore.tables import CheckInRow, HabitRow, TallyRow
+from habitcore.storage.tables import CheckInRow, HabitRow, TallyRow
 
 HABITS = 100
 YEARS = 5

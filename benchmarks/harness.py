@@ -24,7 +24,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from habitcore.store import Store
+from habitcore.storage.store import Store
 
 DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 BENCH_DATABASE = "habitcore_bench"

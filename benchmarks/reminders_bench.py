@@ -28,12 +28,12 @@ from harness import Backend, Row, interleaved_medians, profile
 from sqlmodel import col
 
 from habitcore import delivery
-from habitcore.days import habit_day
-from habitcore.habits import Goal
-from habitcore.reminders import DEFAULT_GRACE, ReminderRule, next_fire
-from habitcore.schedule import Daily
-from habitcore.store import Store
-from habitcore.tables import (
+from habitcore.rules.days import habit_day
+from habitcore.rules.habits import Goal
+from habitcore.rules.reminders import DEFAULT_GRACE, ReminderRule, next_fire
+from habitcore.rules.schedule import Daily
+from habitcore.storage.store import Store
+from habitcore.storage.tables import (
     CheckInRow,
     HabitRow,
     ReminderLogRow,

@@ -23,11 +23,11 @@ import sqlalchemy as sa
 from harness import Backend, Row, interleaved_medians, profile
 from sqlmodel import col
 
-from habitcore.habits import Goal, History
-from habitcore.records import goal_of, histories
-from habitcore.stats import Stats, habit_stats
-from habitcore.store import Store
-from habitcore.tables import CheckInRow, HabitRow, UserRow, metadata
+from habitcore.rules.habits import Goal, History
+from habitcore.rules.stats import Stats, habit_stats
+from habitcore.storage.records import goal_of, histories
+from habitcore.storage.store import Store
+from habitcore.storage.tables import CheckInRow, HabitRow, UserRow, metadata
 from habitcore.testing import FakeClock
 from habitcore.tracker import Tracker
 

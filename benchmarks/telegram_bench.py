@@ -66,13 +66,20 @@ from reminders_bench import (
 from sqlmodel import col
 
 from habitcore import Tracker, delivery
-from habitcore.days import day_end_instant, habit_day
 from habitcore.delivery import DueReminder
-from habitcore.habits import Goal
-from habitcore.reminders import DEFAULT_GRACE, ReminderRule, next_fire
-from habitcore.schedule import Daily
-from habitcore.store import Store
-from habitcore.tables import CheckInRow, HabitRow, ReminderLogRow, ReminderRow, UserRow, metadata
+from habitcore.rules.days import day_end_instant, habit_day
+from habitcore.rules.habits import Goal
+from habitcore.rules.reminders import DEFAULT_GRACE, ReminderRule, next_fire
+from habitcore.rules.schedule import Daily
+from habitcore.storage.store import Store
+from habitcore.storage.tables import (
+    CheckInRow,
+    HabitRow,
+    ReminderLogRow,
+    ReminderRow,
+    UserRow,
+    metadata,
+)
 from habitcore.testing import FakeClock
 from habitcore_telegram.bot import USER_PREFIX, Bot, external_id
 from habitcore_telegram.loop import Loop

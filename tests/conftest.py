@@ -19,7 +19,7 @@ import pytest
 import sqlalchemy as sa
 from hypothesis import HealthCheck, settings
 
-from habitcore.store import Store
+from habitcore.storage.store import Store
 from habitcore.testing import FakeClock
 from habitcore.tracker import Tracker
 

@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo, available_timezones
 
 from hypothesis import strategies as st
 
-from habitcore.habits import CheckIn, Goal, History, Pause, Status
-from habitcore.schedule import (
+from habitcore.rules.habits import CheckIn, Goal, History, Pause, Status
+from habitcore.rules.schedule import (
     Daily,
     DaysOfWeek,
     EveryNDays,

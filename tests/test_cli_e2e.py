@@ -131,3 +131,18 @@ def test_ctrl_c_stops_habit_remind_at_once(env: dict[str, str]) -> None:
     assert process.returncode == 0
     assert out == "Stopped reminders.\n"
     assert "Traceback" not in err
+
+
+def test_shell_completion_offers_every_command(env: dict[str, str]) -> None:
+    # Click's completion protocol, as a shell's completion script drives it.
+    from habitcore_cli.commands import COMMANDS
+
+    completing = {
+        **env,
+        "_HABIT_COMPLETE": "complete_bash",
+        "COMP_WORDS": "habit ",
+        "COMP_CWORD": "1",
+    }
+    done = subprocess.run([str(HABIT)], env=completing, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert set(done.stdout.split()) == set(COMMANDS)

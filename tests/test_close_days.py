@@ -5,8 +5,8 @@ from __future__ import annotations
 import threading
 from datetime import UTC, date, datetime
 
-from habitcore.rollover import Outcome
-from habitcore.store import Store
+from habitcore.rules.rollover import Outcome
+from habitcore.storage.store import Store
 from habitcore.testing import FakeClock
 from habitcore.tracker import Tracker
 

@@ -11,8 +11,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from habitcore.closing import close_due_days
-from habitcore.days import day_end_instant, habit_day, local_instant
-from habitcore.store import Store
+from habitcore.rules.days import day_end_instant, habit_day, local_instant
+from habitcore.storage.store import Store
 from habitcore.testing import FakeClock
 from habitcore.tracker import Tracker
 from strategies import dst_zone_names, times_of_day

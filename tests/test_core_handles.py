@@ -17,11 +17,11 @@ from sqlmodel import select
 
 from habitcore import delivery
 from habitcore.closing import close_due_days
-from habitcore.days import offset_zone, parse_timezone
 from habitcore.errors import DuplicateHabit, HabitArchived, HabitNotFound, InvalidTimezone
-from habitcore.habits import Status
-from habitcore.reminders import DEFAULT_GRACE
-from habitcore.store import Store
+from habitcore.rules.days import offset_zone, parse_timezone
+from habitcore.rules.habits import Status
+from habitcore.rules.reminders import DEFAULT_GRACE
+from habitcore.storage.store import Store
 from habitcore.testing import FakeClock
 from habitcore.tracker import Tracker, user_exists
 
@@ -472,7 +472,7 @@ def test_closing_with_a_prefix_leaves_other_users_for_later(store: Store, clock:
 
 
 def _log(store: Store) -> list[tuple[str, str]]:
-    from habitcore.tables import ReminderLogRow
+    from habitcore.storage.tables import ReminderLogRow
 
     with store.read() as session:
         rows = session.exec(select(ReminderLogRow)).all()

@@ -1,4 +1,4 @@
-"""Habit days, times of day, time zones and wall times across DST (habitcore.days)."""
+"""Habit days, times of day, time zones and wall times across DST (habitcore.rules.days)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from habitcore.days import (
+from habitcore.errors import HabitcoreError, InvalidTime, InvalidTimezone
+from habitcore.rules.days import (
     day_start_instant,
     format_time_of_day,
     habit_day,
@@ -17,7 +18,6 @@ from habitcore.days import (
     parse_time_of_day,
     parse_timezone,
 )
-from habitcore.errors import HabitcoreError, InvalidTime, InvalidTimezone
 from strategies import (
     dst_wall_times,
     instants_near_transitions,

@@ -22,9 +22,9 @@ from sqlalchemy import event
 from habitcore import delivery
 from habitcore.delivery import DueReminder
 from habitcore.errors import InvalidAmount, ReminderNotFound
-from habitcore.reminders import DEFAULT_GRACE, Decision
-from habitcore.store import Store
-from habitcore.tables import HabitRow, ReminderLogRow, ReminderRow
+from habitcore.rules.reminders import DEFAULT_GRACE, Decision
+from habitcore.storage.store import Store
+from habitcore.storage.tables import HabitRow, ReminderLogRow, ReminderRow
 from habitcore.testing import FakeClock
 from habitcore.tracker import Tracker
 

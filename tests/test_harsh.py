@@ -16,8 +16,8 @@ from hypothesis import strategies as st
 import habitcore
 from habitcore import exchange
 from habitcore.exchange import harsh
-from habitcore.habits import name_key
-from habitcore.schedule import (
+from habitcore.rules.habits import name_key
+from habitcore.rules.schedule import (
     Daily,
     DaysOfWeek,
     EveryNDays,

@@ -19,9 +19,9 @@ import habitcore
 from habitcore import exchange
 from habitcore.exchange import loop_csv
 from habitcore.exchange.source import Source
-from habitcore.habits import clean_name, name_key
-from habitcore.schedule import nearest_window, parse_schedule
-from habitcore.store import Store
+from habitcore.rules.habits import clean_name, name_key
+from habitcore.rules.schedule import nearest_window, parse_schedule
+from habitcore.storage.store import Store
 from habitcore.testing import FakeClock, memory_store
 from habitcore.tracker import Tracker
 from loop_csv_files import (

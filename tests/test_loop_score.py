@@ -31,10 +31,10 @@ from datetime import date, timedelta
 
 import pytest
 
-from habitcore.habits import CheckIn, Goal, History, Status
-from habitcore.schedule import Daily, Rolling, Schedule
-from habitcore.score import explain, next_score, score
-from habitcore.tally import Tally
+from habitcore.rules.habits import CheckIn, Goal, History, Status
+from habitcore.rules.schedule import Daily, Rolling, Schedule
+from habitcore.rules.score import next_score
+from habitcore.rules.tally import Tally, explain, score
 
 TODAY = date(2015, 1, 25)  # BaseUnitTest.kt: FIXED_LOCAL_TIME, 2015-01-25 08:00 UTC
 ONE_DAY = timedelta(days=1)

@@ -10,10 +10,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from habitcore.habits import CheckIn, Goal, History, Status
-from habitcore.schedule import Daily, PerPeriod, parse_schedule
-from habitcore.score import explain
-from habitcore.stats import DayState, habit_stats
+from habitcore.rules.habits import CheckIn, Goal, History, Status
+from habitcore.rules.schedule import Daily, PerPeriod, parse_schedule
+from habitcore.rules.stats import DayState, habit_stats
+from habitcore.rules.tally import explain
 from habitcore.testing import FakeClock
 from habitcore.tracker import Tracker
 from habitcore_cli.register import app

@@ -43,7 +43,7 @@ def test_tick_prints_how_the_ended_day_went(capsys: pytest.CaptureFixture[str]) 
 
 
 def test_summary_lines_group_by_day_and_tell_records() -> None:
-    from habitcore.rollover import DayResult, Outcome
+    from habitcore.rules.rollover import DayResult, Outcome
 
     results = [
         DayResult("Read", date(2026, 1, 8), Outcome.DONE, 4, record=True),

@@ -4,7 +4,7 @@ The expected instants here are derived from the rule itself, not from the librar
 wall time W for the date ``on`` fires at the earliest instant whose local wall clock reads W (the
 first of two when the clocks go back); when W never appears on the wall that day because the
 clocks jump over it, it fires at the jump. The reference below finds those instants from the
-zone's UTC offsets, independently of ``habitcore.days.local_instant``.
+zone's UTC offsets, independently of ``habitcore.rules.days.local_instant``.
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from habitcore.errors import InvalidTime, InvalidWeekday
-from habitcore.habits import Goal
-from habitcore.reminders import (
+from habitcore.rules.habits import Goal
+from habitcore.rules.reminders import (
     MAX_REMINDERS,
     ReminderRule,
     could_be_due,
@@ -29,7 +29,7 @@ from habitcore.reminders import (
     parse_reminder,
     parse_reminders,
 )
-from habitcore.schedule import Daily, DaysOfWeek, EveryNDays, PerPeriod, Rolling, Schedule
+from habitcore.rules.schedule import Daily, DaysOfWeek, EveryNDays, PerPeriod, Rolling, Schedule
 from strategies import day_schedules, dst_zone_names, times_of_day
 
 MIDNIGHT = time(0, 0)

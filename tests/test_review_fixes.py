@@ -12,8 +12,8 @@ import sqlalchemy as sa
 from typer.testing import CliRunner
 
 import habitcore
-from habitcore.store import Store
-from habitcore.tables import ReminderLogRow
+from habitcore.storage.store import Store
+from habitcore.storage.tables import ReminderLogRow
 from habitcore.testing import FakeClock
 from habitcore.tracker import Tracker
 from habitcore_cli.register import app

@@ -7,10 +7,10 @@ from datetime import date, timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
-from habitcore.habits import CheckIn, Goal, History, Pause, Status
-from habitcore.periods import evaluate
-from habitcore.rollover import DayResult, Outcome, calendar, close
-from habitcore.schedule import Daily, parse_schedule
+from habitcore.rules.habits import CheckIn, Goal, History, Pause, Status
+from habitcore.rules.rollover import DayResult, Outcome, calendar, close
+from habitcore.rules.schedule import Daily, parse_schedule
+from habitcore.rules.tally import evaluate
 from strategies import START, dates, goals, histories, week_starts
 
 ONE_DAY = timedelta(days=1)

@@ -9,7 +9,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from habitcore.errors import HabitcoreError, InvalidSchedule
-from habitcore.schedule import (
+from habitcore.rules.schedule import (
     Daily,
     DaysOfWeek,
     EveryNDays,

@@ -1,4 +1,4 @@
-"""The habit score: Loop Habit Tracker's exponential smoothing (habitcore.score)."""
+"""The habit score: Loop Habit Tracker's exponential smoothing (habitcore.rules.score)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import pytest
 from hypothesis import assume, example, given
 from hypothesis import strategies as st
 
-from habitcore.habits import CheckIn, Goal, History, Pause, Status
-from habitcore.schedule import (
+from habitcore.rules.habits import CheckIn, Goal, History, Pause, Status
+from habitcore.rules.schedule import (
     Daily,
     DaysOfWeek,
     EveryNDays,
@@ -19,8 +19,8 @@ from habitcore.schedule import (
     Schedule,
     parse_schedule,
 )
-from habitcore.score import explain, score
-from habitcore.stats import habit_stats
+from habitcore.rules.stats import habit_stats
+from habitcore.rules.tally import explain, score
 from strategies import (
     START,
     dates,

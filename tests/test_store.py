@@ -19,14 +19,14 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
 import habitcore
-from habitcore.store import (
+from habitcore.storage.store import (
     SCHEMA_REVISION,
     Store,
     alembic_config,
     copy_aside,
     current_revision,
 )
-from habitcore.tables import metadata
+from habitcore.storage.tables import metadata
 from habitcore.testing import FakeClock
 from habitcore.tracker import Tracker
 

@@ -10,10 +10,10 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from habitcore.days import habit_day
-from habitcore.habits import CheckIn, Goal, History, Pause, Status
-from habitcore.periods import State, evaluate
-from habitcore.schedule import (
+from habitcore.rules.days import habit_day
+from habitcore.rules.habits import CheckIn, Goal, History, Pause, Status
+from habitcore.rules.periods import State
+from habitcore.rules.schedule import (
     Daily,
     DaysOfWeek,
     EveryNDays,
@@ -21,8 +21,9 @@ from habitcore.schedule import (
     Rolling,
     parse_schedule,
 )
-from habitcore.stats import habit_stats
-from habitcore.streaks import streaks
+from habitcore.rules.stats import habit_stats
+from habitcore.rules.streaks import streaks
+from habitcore.rules.tally import evaluate
 from strategies import (
     START,
     dates,

@@ -11,11 +11,11 @@ import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from habitcore import tallies
-from habitcore.habits import History
-from habitcore.stats import habit_stats
-from habitcore.tables import TallyRow
-from habitcore.tally import FORMAT
+from habitcore.rules.habits import History
+from habitcore.rules.stats import habit_stats
+from habitcore.rules.tally import FORMAT
+from habitcore.storage import tallies
+from habitcore.storage.tables import TallyRow
 from habitcore.testing import FakeClock, memory_tracker
 from habitcore.tracker import Tracker
 
@@ -145,8 +145,8 @@ def test_stats_agree_with_the_pure_rule(tracker: Tracker) -> None:
         tracker.check("Read", day=START + timedelta(days=offset))
     tracker.habits()  # keep a tally
     history = tracker.checkins("Read")
-    from habitcore.records import goal_of
-    from habitcore.tables import HabitRow
+    from habitcore.storage.records import goal_of
+    from habitcore.storage.tables import HabitRow
 
     with tracker.store.read() as session:
         row = session.execute(sa.select(HabitRow)).scalars().one()

@@ -8,9 +8,9 @@ from datetime import timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
-from habitcore.habits import Goal
-from habitcore.stats import stats_from
-from habitcore.tally import FORMAT, Tally
+from habitcore.rules.habits import Goal
+from habitcore.rules.stats import stats_from
+from habitcore.rules.tally import FORMAT, Tally
 from strategies import goals, histories
 
 

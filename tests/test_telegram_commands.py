@@ -30,8 +30,8 @@ import habitcore_telegram
 import harsh_files
 import loop_files
 from fake_telegram import DOWNLOAD, Call, FakeTelegram
-from habitcore.habits import Pause
-from habitcore.records import Habit
+from habitcore.rules.habits import Pause
+from habitcore.storage.records import Habit
 from habitcore.tracker import user_exists
 from habitcore_telegram import routes
 from habitcore_telegram.handlers import adding

@@ -26,10 +26,10 @@ from hypothesis import strategies as st
 from telebot.apihelper import ApiTelegramException
 
 from fake_telegram import Call, FakeTelegram
-from habitcore.days import habit_day, local_instant
-from habitcore.habits import Goal
-from habitcore.reminders import ReminderRule, next_fire
-from habitcore.schedule import parse_schedule
+from habitcore.rules.days import habit_day, local_instant
+from habitcore.rules.habits import Goal
+from habitcore.rules.reminders import ReminderRule, next_fire
+from habitcore.rules.schedule import parse_schedule
 from habitcore.testing import FakeClock
 from habitcore_telegram.outbox import Item, Outbox
 from habitcore_telegram.service import Tuning

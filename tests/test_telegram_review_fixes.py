@@ -13,7 +13,7 @@ from telebot.apihelper import ApiTelegramException
 
 from fake_telegram import TOKEN, FakeTelegram
 from habitcore import Tracker
-from habitcore.tables import ReminderLogRow
+from habitcore.storage.tables import ReminderLogRow
 from habitcore_telegram.outbox import Item, Outbox
 from habitcore_telegram.settings import check
 from telegram_harness import BotRun, button_data

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 import habitcore
-from habitcore.stats import DayState
-from habitcore.store import Store
+from habitcore.rules.stats import DayState
+from habitcore.storage.store import Store
 from habitcore.testing import FakeClock
 from habitcore.tracker import Tracker
 

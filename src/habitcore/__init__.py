@@ -7,7 +7,6 @@ not promised. Start with ``habitcore.open()``.
 from typing import TYPE_CHECKING, Any
 
 from habitcore.clock import Clock, SystemClock
-from habitcore.days import habit_day
 from habitcore.errors import (
     AmbiguousHabit,
     DuplicateHabit,
@@ -28,14 +27,15 @@ from habitcore.errors import (
     ReminderNotFound,
     StoreError,
 )
-from habitcore.habits import CheckIn, Kind, Pause, Status
-from habitcore.records import Habit
-from habitcore.rollover import DayResult, Outcome
-from habitcore.schedule import parse_schedule
-from habitcore.score import ScoreStep
-from habitcore.stats import DayState, Stats
-from habitcore.store import Store, default_url
-from habitcore.streaks import Streak
+from habitcore.rules.days import habit_day
+from habitcore.rules.habits import CheckIn, Kind, Pause, Status
+from habitcore.rules.rollover import DayResult, Outcome
+from habitcore.rules.schedule import parse_schedule
+from habitcore.rules.score import ScoreStep
+from habitcore.rules.stats import DayState, Stats
+from habitcore.rules.streaks import Streak
+from habitcore.storage.records import Habit
+from habitcore.storage.store import Store, default_url
 from habitcore.tracker import HabitStatus, Settings, Tracker, open
 
 if TYPE_CHECKING:

@@ -1,13 +1,17 @@
-"""Where "now" comes from.
+"""Where "now", and the machine's own time zone, come from.
 
 Rules never read the clock: they take ``now`` or ``today`` as an argument. Only the façade asks a
 ``Clock``, so tests and frontends can hand in any moment they like (see ``habitcore.testing``).
+The machine's zone lives here for the same reason: it is read from the environment, once, when
+a local user is created.
 """
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, datetime
 from typing import Protocol
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 
 class Clock(Protocol):
@@ -31,3 +35,26 @@ class FixedClock:
 
     def now(self) -> datetime:
         return self.at
+
+
+def system_timezone_name() -> str:
+    """The machine's IANA zone name, or ``"UTC"`` when it cannot be told.
+
+    A local user's default zone; ``TZ`` wins, then ``/etc/localtime``'s link target.
+    """
+    candidates = [os.environ.get("TZ", "").lstrip(":")]
+    try:
+        target = os.path.realpath("/etc/localtime")
+        if "zoneinfo/" in target:
+            candidates.append(target.split("zoneinfo/", 1)[1])
+    except OSError:
+        pass
+    for candidate in candidates:
+        if not candidate:
+            continue
+        try:
+            ZoneInfo(candidate)
+        except (ZoneInfoNotFoundError, ValueError, OSError):
+            continue
+        return candidate
+    return "UTC"

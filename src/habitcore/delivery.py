@@ -19,15 +19,15 @@ from typing import Any, NamedTuple
 import sqlalchemy as sa
 from sqlmodel import Session, col
 
-from habitcore.days import format_time_of_day
-from habitcore.habits import CheckIn, Goal, History, Pause, Status
-from habitcore.periods import evaluate
-from habitcore.records import Zone, goal_of, histories_since, pauses_for, pauses_of, rule_of
-from habitcore.reminders import Decision, ReminderRule, decide, fire_instant, next_fire
-from habitcore.schedule import PerPeriod, Rolling, parse_schedule
-from habitcore.stats import day_state
-from habitcore.store import Store, changed_rows
-from habitcore.tables import (
+from habitcore.rules.days import format_time_of_day
+from habitcore.rules.habits import CheckIn, Goal, History, Pause, Status
+from habitcore.rules.reminders import Decision, ReminderRule, decide, fire_instant, next_fire
+from habitcore.rules.schedule import PerPeriod, Rolling, parse_schedule
+from habitcore.rules.stats import day_state
+from habitcore.rules.tally import evaluate
+from habitcore.storage.records import Zone, goal_of, histories_since, pauses_for, pauses_of, rule_of
+from habitcore.storage.store import Store, changed_rows
+from habitcore.storage.tables import (
     CheckInRow,
     HabitRow,
     PauseRow,

@@ -13,10 +13,10 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
-from habitcore.days import minutes_of
-from habitcore.records import Zone, goal_of, ident, rule_of
-from habitcore.reminders import ReminderRule, next_fire
-from habitcore.tables import HabitRow, ReminderRow, UserRow
+from habitcore.rules.days import minutes_of
+from habitcore.rules.reminders import ReminderRule, next_fire
+from habitcore.storage.records import Zone, goal_of, ident, rule_of
+from habitcore.storage.tables import HabitRow, ReminderRow, UserRow
 
 
 def reminder_rows(session: Session, habit: HabitRow) -> list[ReminderRow]:

@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.pool import StaticPool
 
-from habitcore.store import Store
+from habitcore.storage.store import Store
 from habitcore.tracker import LOCAL_USER, Tracker
 
 

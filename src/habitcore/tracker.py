@@ -18,20 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from habitcore import tallies
-from habitcore.clock import Clock, SystemClock
-from habitcore.days import (
-    WEEKDAY_WORDS,
-    check_day,
-    day_end_instant,
-    format_time_of_day,
-    habit_day,
-    minutes_of,
-    parse_time_of_day,
-    parse_timezone,
-    parse_weekday,
-    system_timezone_name,
-)
+from habitcore.clock import Clock, SystemClock, system_timezone_name
 from habitcore.errors import (
     AmbiguousHabit,
     DuplicateHabit,
@@ -46,7 +33,18 @@ from habitcore.errors import (
     StoreError,
     shown,
 )
-from habitcore.habits import (
+from habitcore.rules.days import (
+    WEEKDAY_WORDS,
+    check_day,
+    day_end_instant,
+    format_time_of_day,
+    habit_day,
+    minutes_of,
+    parse_time_of_day,
+    parse_timezone,
+    parse_weekday,
+)
+from habitcore.rules.habits import (
     CheckIn,
     Pause,
     Status,
@@ -57,8 +55,15 @@ from habitcore.habits import (
     clean_target,
     name_key,
 )
-from habitcore.periods import evaluate
-from habitcore.records import (
+from habitcore.rules.reminders import DEFAULT_GRACE, ReminderRule, parse_reminders
+from habitcore.rules.rollover import DayResult, Outcome, calendar
+from habitcore.rules.schedule import parse_schedule
+from habitcore.rules.score import ScoreStep
+from habitcore.rules.stats import DayState, Stats
+from habitcore.rules.tally import evaluate, explain
+from habitcore.scheduling import reminder_rows, reschedule, set_reminders
+from habitcore.storage import tallies
+from habitcore.storage.records import (
     Habit,
     Zone,
     checkin_of,
@@ -67,19 +72,13 @@ from habitcore.records import (
     histories,
     ident,
 )
-from habitcore.reminders import DEFAULT_GRACE, ReminderRule, parse_reminders
-from habitcore.rollover import DayResult, Outcome, calendar, close
-from habitcore.schedule import parse_schedule
-from habitcore.scheduling import reminder_rows, reschedule, set_reminders
-from habitcore.score import ScoreStep, explain
-from habitcore.stats import DayState, Stats
-from habitcore.store import Store, changed_rows, default_url
+from habitcore.storage.store import Store, default_url
 
 if TYPE_CHECKING:
     from habitcore.delivery import DueReminder
     from habitcore.exchange.document import Document, ImportSummary
 
-from habitcore.tables import (
+from habitcore.storage.tables import (
     CheckInRow,
     HabitOriginRow,
     HabitRow,
@@ -596,39 +595,10 @@ class Tracker:
 
     def close_days(self, now: datetime | None = None) -> list[DayResult]:
         """Report each habit day that ended since the last call, once, in order."""
-        moment = now or self.now()
-        results: list[DayResult] = []
+        from habitcore import closing
+
         with self.store.write() as session:
-            zone = Zone.of(self._user(session))
-            today = habit_day(moment, zone.tz, zone.day_start)
-            last = today - timedelta(days=1)
-            rows = [
-                r
-                for r in self._habit_rows(session, archived=False)
-                if r.closed_through is None or r.closed_through < last
-            ]
-            found = histories(session, self._user_id, [r.id for r in rows if r.id])
-            for row in rows:
-                first = (row.closed_through or row.start - timedelta(days=1)) + timedelta(days=1)
-                claimed = changed_rows(
-                    session.execute(
-                        sa.update(HabitRow)
-                        .where(
-                            col(HabitRow.id) == row.id,
-                            col(HabitRow.closed_through).is_(None)
-                            if row.closed_through is None
-                            else col(HabitRow.closed_through) == row.closed_through,
-                        )
-                        .values(closed_through=last)
-                        .execution_options(synchronize_session=False)
-                    )
-                )
-                if claimed != 1:
-                    continue  # another process closed these days
-                goal, history = goal_of(row), found[ident(row)]
-                units = evaluate(goal, history, today, zone.week_start)
-                results.extend(close(row.name, goal, history, units, first, last))
-        return sorted(results, key=lambda r: (r.day, r.habit))
+            return closing.close_days(session, self._user(session), now or self.now())
 
     def due_reminders(self, now: datetime | None = None) -> list[DueReminder]:
         """This user's reminders to show now; each firing is handed out at most once."""

@@ -62,7 +62,7 @@ def database_url(value: str | None) -> str:
     """``--db`` wins, then ``HABITCORE_DATABASE_URL``, then the platform data dir."""
     chosen = value or os.environ.get("HABITCORE_DATABASE_URL")
     if not chosen:
-        from habitcore.store import default_url
+        from habitcore import default_url
 
         return default_url()
     if "://" in chosen:
@@ -78,10 +78,22 @@ def state(ctx: typer.Context) -> State:
     return found
 
 
+# The command a bare ``habit`` runs, set where that command is defined (``default=True``).
+_DEFAULT: list[Callable[..., Any]] = []
+
+
 def command(
-    name: str | None = None, *, parent: typer.Typer = app, **kwargs: Any
+    name: str | None = None,
+    *,
+    parent: typer.Typer = app,
+    default: bool = False,
+    **kwargs: Any,
 ) -> Callable[[F], F]:
-    """Register a command whose domain errors become one line on stderr and exit code 1."""
+    """Register a command whose domain errors become one line on stderr and exit code 1.
+
+    ``default=True`` makes it what ``habit`` alone runs; commands.register always loads the
+    module holding it, so ``app`` never imports a command module.
+    """
 
     def register(function: F) -> F:
         @functools.wraps(function)
@@ -107,6 +119,8 @@ def command(
                 raise typer.Exit(1) from None
 
         parent.command(name, **kwargs)(guarded)
+        if default:
+            _DEFAULT[:] = [guarded]
         return guarded  # type: ignore[return-value]
 
     return register
@@ -150,10 +164,8 @@ def main_options(
     Run habit alone for today's checklist.
     """
     ctx.obj = State(db)
-    if ctx.invoked_subcommand is None:
-        from habitcore_cli.view_commands import show_checklist
-
-        ctx.invoke(show_checklist, ctx=ctx)
+    if ctx.invoked_subcommand is None and _DEFAULT:
+        ctx.invoke(_DEFAULT[0], ctx=ctx)
 
 
 def main() -> None:

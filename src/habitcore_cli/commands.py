@@ -8,6 +8,7 @@ them all, for the tests and the docs walker).
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from importlib import import_module
 
@@ -44,8 +45,13 @@ _GLOBAL_WITH_VALUE = {"--db"}
 
 
 def register(argv: Sequence[str] | None = None) -> None:
-    """Register the modules ``argv`` needs (all of them when in doubt)."""
-    wanted = _command(argv) if argv is not None else None
+    """Register the modules ``argv`` needs (all of them when in doubt).
+
+    Shell completion runs ``habit`` with no arguments and ``_HABIT_COMPLETE`` set (Click's
+    protocol): it needs every command, so it gets all of them.
+    """
+    completing = "_HABIT_COMPLETE" in os.environ
+    wanted = _command(argv) if argv is not None and not completing else None
     if wanted is None:
         for name in MODULES:
             import_module(name)

@@ -34,7 +34,7 @@ DAY_CONTEXT = {"ignore_unknown_options": True}
 
 
 def _day(tracker: Any, text: str | None) -> date:
-    from habitcore.days import parse_day
+    from habitcore.rules.days import parse_day
 
     if text is not None and text.startswith("--"):
         raise typer.BadParameter(f"No such option: {text}", param_hint="DAY")

@@ -17,7 +17,7 @@ REMIND_HELP = "A reminder time, HH:MM, optionally with weekdays: --remind '08:00
 
 
 def _day(tracker: Any, text: str | None) -> date | None:
-    from habitcore.days import parse_day
+    from habitcore.rules.days import parse_day
 
     return None if text is None else parse_day(text, tracker.today())
 
@@ -189,7 +189,7 @@ def pause(
     """
     if not end:
         raise typer.BadParameter("Say when the pause ends: --to YYYY-MM-DD.", param_hint="--to")
-    from habitcore.days import parse_day
+    from habitcore.rules.days import parse_day
 
     tracker = state(ctx).tracker()
     today = tracker.today()
@@ -205,7 +205,7 @@ def _future_day(text: str, today: date) -> date:
     """``--to`` may name a day ahead: a date, or +N days."""
     from datetime import timedelta
 
-    from habitcore.days import parse_day
+    from habitcore.rules.days import parse_day
 
     if text.startswith("+") and text[1:].isdigit() and len(text) <= 6:
         return today + timedelta(days=int(text[1:]))

@@ -13,7 +13,7 @@ JSON = Annotated[bool, typer.Option("--json", help="Print JSON for scripts (see 
 ALL = Annotated[bool, typer.Option("--all", "-a", help="Include archived habits.")]
 
 
-@command("list")
+@command("list", default=True)
 def show_checklist(
     ctx: typer.Context,
     all_habits: ALL = False,
@@ -45,7 +45,7 @@ def show_habit(
 
     Example: habit show read
     """
-    from habitcore.days import WEEKDAY_WORDS
+    from habitcore.rules.days import WEEKDAY_WORDS
     from habitcore_cli import views
 
     tracker = state(ctx).tracker()

@@ -19,7 +19,7 @@ from telebot import types
 
 from habitcore import HabitArchived, HabitcoreError, HabitNotFound, Store, StoreError, Tracker
 from habitcore.clock import Clock
-from habitcore.reminders import DEFAULT_GRACE
+from habitcore.rules.reminders import DEFAULT_GRACE
 from habitcore_telegram.buttons import BadButton, Button, unpack
 from habitcore_telegram.dialogs import Dialogs
 from habitcore_telegram.faults import Kind, classify

@@ -18,8 +18,8 @@ import schedule
 
 from habitcore.closing import close_due_days
 from habitcore.delivery import DueReminder, due_reminders, mark_undelivered, rearm, recheck
-from habitcore.reminders import Decision
-from habitcore.rollover import DayResult
+from habitcore.rules.reminders import Decision
+from habitcore.rules.rollover import DayResult
 from habitcore.tracker import user_exists
 from habitcore_telegram.bot import USER_PREFIX, Bot, Person
 from habitcore_telegram.handlers import reminding

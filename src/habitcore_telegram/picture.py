@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from habitcore import Outcome
-from habitcore.score import ScoreStep
+from habitcore.rules.score import ScoreStep
 
 _lock = threading.Lock()  # pyplot keeps global state
 

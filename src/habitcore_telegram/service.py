@@ -18,10 +18,9 @@ from datetime import timedelta
 import telebot
 from telebot import types
 
-from habitcore import Store
+from habitcore import Store, default_url
 from habitcore.clock import Clock, SystemClock
-from habitcore.reminders import DEFAULT_GRACE
-from habitcore.store import default_url
+from habitcore.rules.reminders import DEFAULT_GRACE
 from habitcore.tracker import user_exists
 from habitcore_telegram import transport
 from habitcore_telegram.bot import Bot, external_id

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from habitcore import DayState, HabitStatus, Stats
-from habitcore.records import Habit
-from habitcore.schedule import Daily, DaysOfWeek, EveryNDays, PerPeriod, parse_schedule
+from habitcore import DayState, Habit, HabitStatus, Stats
+from habitcore.rules.schedule import Daily, DaysOfWeek, EveryNDays, PerPeriod, parse_schedule
 from habitcore_telegram.texts import Texts
 
 MARKS = {

@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, NamedTuple
 
-from habitcore.days import FIRST_DAY, LAST_DAY
 from habitcore.errors import InvalidImport
-from habitcore.habits import (
+from habitcore.rules.days import FIRST_DAY, LAST_DAY
+from habitcore.rules.habits import (
     MAX_DESCRIPTION,
     MAX_NAME,
     MAX_NOTE,
@@ -26,7 +26,7 @@ from habitcore.habits import (
     clean_note,
     strip_hidden,
 )
-from habitcore.schedule import MAX_WINDOW, parse_schedule
+from habitcore.rules.schedule import MAX_WINDOW, parse_schedule
 
 
 class Format(enum.StrEnum):

@@ -18,7 +18,7 @@ from typing import Any
 from habitcore.errors import HabitcoreError, InvalidImport, shown
 from habitcore.exchange.document import Document, Entry, Format, HabitDoc, Mode, decoded
 from habitcore.exchange.spreadsheet import protect, unprotect
-from habitcore.habits import Status, clean_amount, clean_name, clean_note, name_key
+from habitcore.rules.habits import Status, clean_amount, clean_name, clean_note, name_key
 
 HEADER = ("habit", "day", "status", "amount", "note")
 _OLD_HEADER = HEADER[:4]  # habitcore 0.1 wrote no notes

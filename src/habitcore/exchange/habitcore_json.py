@@ -15,7 +15,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from habitcore.days import (
+from habitcore.errors import HabitcoreError, InvalidImport, shown
+from habitcore.exchange.document import Document, Entry, Format, HabitDoc, Mode, Span, decoded
+from habitcore.rules.days import (
     WEEKDAY_WORDS,
     check_day,
     format_time_of_day,
@@ -25,9 +27,7 @@ from habitcore.days import (
     parse_weekday,
     time_of_minutes,
 )
-from habitcore.errors import HabitcoreError, InvalidImport, shown
-from habitcore.exchange.document import Document, Entry, Format, HabitDoc, Mode, Span, decoded
-from habitcore.habits import (
+from habitcore.rules.habits import (
     Status,
     clean_amount,
     clean_description,
@@ -36,10 +36,17 @@ from habitcore.habits import (
     clean_target,
     name_key,
 )
-from habitcore.records import rule_of
-from habitcore.reminders import parse_reminders
-from habitcore.schedule import parse_schedule
-from habitcore.tables import CheckInRow, HabitOriginRow, HabitRow, PauseRow, ReminderRow, UserRow
+from habitcore.rules.reminders import parse_reminders
+from habitcore.rules.schedule import parse_schedule
+from habitcore.storage.records import rule_of
+from habitcore.storage.tables import (
+    CheckInRow,
+    HabitOriginRow,
+    HabitRow,
+    PauseRow,
+    ReminderRow,
+    UserRow,
+)
 
 FORMAT = "habitcore"
 VERSION = 1

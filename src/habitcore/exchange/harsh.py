@@ -44,8 +44,8 @@ from habitcore.exchange.document import (
     in_range,
 )
 from habitcore.exchange.source import Source
-from habitcore.habits import MAX_AMOUNT, MAX_NAME, Status, name_key
-from habitcore.schedule import Schedule, nearest_window, parse_schedule
+from habitcore.rules.habits import MAX_AMOUNT, MAX_NAME, Status, name_key
+from habitcore.rules.schedule import Schedule, nearest_window, parse_schedule
 
 FREQUENCIES = (
     "1 (daily), N (once in N days), a/b (a times in b days), Nw (every N weeks) or 0 (tracking)"

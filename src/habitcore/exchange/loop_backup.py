@@ -41,7 +41,7 @@ from habitcore.exchange.document import (
     in_range,
 )
 from habitcore.exchange.source import Source, sqlite_in_memory
-from habitcore.habits import MAX_AMOUNT, Status
+from habitcore.rules.habits import MAX_AMOUNT, Status
 
 NEWEST_SCHEMA = 25
 OLDEST_SCHEMA = 8  # Loop refuses anything older itself

@@ -30,7 +30,6 @@ from decimal import Decimal
 from pathlib import PurePosixPath
 from typing import Any
 
-from habitcore.days import habit_day, parse_time_of_day, parse_timezone
 from habitcore.errors import HabitcoreError, InvalidImport, shown
 from habitcore.exchange.document import (
     Document,
@@ -49,12 +48,13 @@ from habitcore.exchange.document import (
 )
 from habitcore.exchange.source import Source
 from habitcore.exchange.spreadsheet import protect, unprotect
-from habitcore.habits import MAX_AMOUNT, CheckIn, Goal, History, Pause, Status
-from habitcore.schedule import (
+from habitcore.rules.days import habit_day, parse_time_of_day, parse_timezone
+from habitcore.rules.habits import MAX_AMOUNT, CheckIn, Goal, History, Pause, Status
+from habitcore.rules.schedule import (
     nearest_window,
     parse_schedule,
 )
-from habitcore.score import explain
+from habitcore.rules.tally import explain
 
 HEADER = (
     "Position",

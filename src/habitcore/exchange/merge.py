@@ -27,11 +27,11 @@ from habitcore.exchange.document import (
     Span,
     Unmapped,
 )
-from habitcore.habits import MAX_NAME, Status, name_key
-from habitcore.reminders import parse_reminders
+from habitcore.rules.habits import MAX_NAME, Status, name_key
+from habitcore.rules.reminders import parse_reminders
 from habitcore.scheduling import set_reminders
-from habitcore.store import insert_many
-from habitcore.tables import CheckInRow, HabitOriginRow, HabitRow, PauseRow, UserRow
+from habitcore.storage.store import insert_many
+from habitcore.storage.tables import CheckInRow, HabitOriginRow, HabitRow, PauseRow, UserRow
 
 Progress = Callable[[int, int], None]
 _CHECKIN_COLUMNS = ("habit_id", "day", "status", "amount", "note")

@@ -9,10 +9,10 @@ from __future__ import annotations
 from telebot import types
 
 from habitcore import DuplicateHabit, HabitNotFound
-from habitcore.days import format_time_of_day, parse_time_of_day
-from habitcore.habits import clean_name
-from habitcore.reminders import parse_reminder
-from habitcore.schedule import parse_schedule
+from habitcore.rules.days import format_time_of_day, parse_time_of_day
+from habitcore.rules.habits import clean_name
+from habitcore.rules.reminders import parse_reminder
+from habitcore.rules.schedule import parse_schedule
 from habitcore_telegram.bot import Bot, Person
 from habitcore_telegram.buttons import BadButton, Button, keyboard, pack
 from habitcore_telegram.handlers.account import argument

@@ -7,8 +7,7 @@ import re
 
 from telebot import types
 
-from habitcore import HabitArchived
-from habitcore.records import Habit
+from habitcore import Habit, HabitArchived
 from habitcore_telegram.bot import Bot, Person
 from habitcore_telegram.buttons import BadButton, Button, keyboard, pack
 from habitcore_telegram.handlers.account import argument, pause_days

@@ -17,7 +17,7 @@ from datetime import date
 from telebot import types
 
 from habitcore import CheckIn, HabitArchived, HabitNotFound, InvalidDay, InvalidName
-from habitcore.habits import clean_note
+from habitcore.rules.habits import clean_note
 from habitcore_telegram.bot import Bot, Person
 from habitcore_telegram.buttons import BadButton, Button, keyboard, pack, unpack
 from habitcore_telegram.views import day_title

@@ -9,7 +9,7 @@ from datetime import date
 from telebot import types
 
 from habitcore import DayState, HabitArchived, HabitStatus, Kind
-from habitcore.habits import clean_amount
+from habitcore.rules.habits import clean_amount
 from habitcore_telegram.bot import Bot, Person, origin
 from habitcore_telegram.buttons import BadButton, Button, keyboard, pack, unpack
 from habitcore_telegram.handlers import notes

@@ -15,7 +15,7 @@ from datetime import date
 from telebot import types
 
 from habitcore import HabitNotFound, Kind
-from habitcore.days import parse_day
+from habitcore.rules.days import parse_day
 from habitcore_telegram.bot import Bot, Person
 from habitcore_telegram.handlers import notes
 from habitcore_telegram.handlers.account import MAX_VACATION, argument, pause_days

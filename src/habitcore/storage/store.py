@@ -244,7 +244,9 @@ def alembic_config(connection: sa.Connection | None = None) -> Any:
     from alembic.config import Config
 
     config = Config()
-    config.set_main_option("script_location", str(resources.files("habitcore") / "migrations"))
+    config.set_main_option(
+        "script_location", str(resources.files("habitcore.storage") / "migrations")
+    )
     config.attributes["connection"] = connection
     return config
 

@@ -1,7 +1,7 @@
 """The first schema: users, habits, check-ins, pauses, reminders, the reminder log and kept
 tallies.
 
-Instants are naive UTC ``DateTime`` columns; see ``habitcore.tables.UTCDateTime``.
+Instants are naive UTC ``DateTime`` columns; see ``habitcore.storage.tables.UTCDateTime``.
 
 Revision ID: 0001
 Revises:

@@ -21,8 +21,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from habitcore.habits import CheckIn, Goal, History, Pause, Status
-from habitcore.periods import (
+from habitcore.rules.habits import CheckIn, Goal, History, Pause, Status
+from habitcore.rules.periods import (
     EPSILON,
     ONE_DAY,
     State,
@@ -31,7 +31,7 @@ from habitcore.periods import (
     day_value,
     period_bounds,
 )
-from habitcore.schedule import (
+from habitcore.rules.schedule import (
     Daily,
     DaysOfWeek,
     EveryNDays,
@@ -39,8 +39,8 @@ from habitcore.schedule import (
     Rolling,
     score_window,
 )
-from habitcore.score import multiplier
-from habitcore.streaks import RECENT_DAYS, StreakCounter, Streaks, clip
+from habitcore.rules.score import ScoreStep, multiplier
+from habitcore.rules.streaks import RECENT_DAYS, StreakCounter, Streaks, clip
 
 FORMAT = 3  # of to_json(); a kept tally of another format is folded anew
 OnUnit = Callable[[Unit], None]
@@ -416,8 +416,24 @@ def _date(text: str | None) -> date | None:
     return date.fromisoformat(text) if text else None
 
 
-def units_of(goal: Goal, history: History, today: date, week_start: int = 0) -> list[Unit]:
+def evaluate(goal: Goal, history: History, today: date, week_start: int = 0) -> list[Unit]:
     """Every unit from the habit's start up to and including the one holding ``today``."""
     units: list[Unit] = []
     Tally(goal, week_start).finish(history, today, units.append)
     return units
+
+
+def explain(goal: Goal, history: History, today: date) -> list[ScoreStep]:
+    """The score day by day from the habit's start to ``today``: each day's ``v`` and result."""
+    steps: list[ScoreStep] = []
+
+    def record(day: date, value: float | None, result: float, counted: bool) -> None:
+        steps.append(ScoreStep(day, value, result, counted))
+
+    Tally(goal).finish(history, today, on_score=record)
+    return steps
+
+
+def score(goal: Goal, history: History, today: date) -> float:
+    """The score as of ``today`` (docs/score.md)."""
+    return Tally(goal).finish(history, today).score

@@ -6,11 +6,11 @@ import enum
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from habitcore.habits import Goal, History, Status
-from habitcore.periods import State, Unit, day_value
-from habitcore.schedule import Daily, DaysOfWeek, EveryNDays
-from habitcore.streaks import Streak
-from habitcore.tally import Tally
+from habitcore.rules.habits import Goal, History, Status
+from habitcore.rules.periods import State, Unit, day_value
+from habitcore.rules.schedule import Daily, DaysOfWeek, EveryNDays
+from habitcore.rules.streaks import Streak
+from habitcore.rules.tally import Tally
 
 COMPLETION_WINDOWS = (7, 30, 365)
 

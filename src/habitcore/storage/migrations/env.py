@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from alembic import context
 
-from habitcore.tables import metadata
+from habitcore.storage.tables import metadata
 
 connection = context.config.attributes.get("connection")
 if connection is None:
-    raise RuntimeError("habitcore migrations run through habitcore.store, with a connection")
+    raise RuntimeError(
+        "habitcore migrations run through habitcore.storage.store, with a connection"
+    )
 
 context.configure(
     connection=connection,

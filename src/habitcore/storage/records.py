@@ -11,11 +11,11 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from habitcore.days import time_of_minutes
-from habitcore.habits import CheckIn, Goal, History, Kind, Pause, Status
-from habitcore.reminders import ReminderRule
-from habitcore.schedule import parse_schedule
-from habitcore.tables import CheckInRow, HabitRow, PauseRow, ReminderRow, UserRow
+from habitcore.rules.days import time_of_minutes
+from habitcore.rules.habits import CheckIn, Goal, History, Kind, Pause, Status
+from habitcore.rules.reminders import ReminderRule
+from habitcore.rules.schedule import parse_schedule
+from habitcore.storage.tables import CheckInRow, HabitRow, PauseRow, ReminderRow, UserRow
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,8 @@
 """The database tables, as SQLModel classes.
 
-Rows stay inside the store: rules get the plain records of ``habitcore.habits`` instead. Instants
-are stored as naive UTC (SQLite has no time zones) and handed back timezone-aware. Local times of
-day are minutes after midnight; dates are habit days.
+Rows stay inside the store: rules get the plain records of ``habitcore.rules.habits`` instead.
+Instants are stored as naive UTC (SQLite has no time zones) and handed back timezone-aware. Local
+times of day are minutes after midnight; dates are habit days.
 """
 
 from __future__ import annotations
@@ -130,7 +130,7 @@ class HabitOriginRow(SQLModel, table=True):
 
 
 class TallyRow(SQLModel, table=True):
-    """A habit's figures kept as of the end of a day (``habitcore.tally.Tally`` as JSON)."""
+    """A habit's figures kept as of the end of a day (``habitcore.rules.tally.Tally`` as JSON)."""
 
     __tablename__ = "tallies"
 

@@ -16,11 +16,11 @@ from datetime import date
 import sqlalchemy as sa
 from sqlmodel import Session, col
 
-from habitcore.periods import ONE_DAY
-from habitcore.records import goal_of, histories_since, ident
-from habitcore.stats import Stats, stats_from
-from habitcore.tables import HabitRow, TallyRow
-from habitcore.tally import FORMAT, Tally
+from habitcore.rules.periods import ONE_DAY
+from habitcore.rules.stats import Stats, stats_from
+from habitcore.rules.tally import FORMAT, Tally
+from habitcore.storage.records import goal_of, histories_since, ident
+from habitcore.storage.tables import HabitRow, TallyRow
 
 
 @dataclass(frozen=True)

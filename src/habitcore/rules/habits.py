@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from habitcore.errors import InvalidAmount, InvalidName, InvalidPause
-from habitcore.schedule import Schedule
+from habitcore.rules.schedule import Schedule
 
 MAX_NAME = 100
 MAX_DESCRIPTION = 1000
