@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 import habitcore
 from habitcore import exchange
-from habitcore.exchange import harsh
+from habitcore.exchange import harsh_export
 from habitcore.rules.habits import name_key
 from habitcore.rules.schedule import (
     Daily,
@@ -593,7 +593,7 @@ def test_writing_replaces_the_files_already_there(tmp_path: Path) -> None:
     folder = write_folder(tmp_path / "harsh", "Old: 1\n", log_line(day(1), "Old", "y"))
     tracker = memory_tracker(clock=FakeClock(NOW))
     tracker.add_habit("Read")
-    harsh.write(tracker.export(), folder)
+    harsh_export.write(tracker.export(), folder)
     assert (folder / "habits").read_text().endswith("\nRead: 1\n")
     assert (folder / "log").read_bytes() == b""
     assert oct((folder / "habits").stat().st_mode & 0o777) == "0o644"
@@ -645,7 +645,7 @@ def test_names_that_would_read_alike_are_told_apart(tmp_path: Path) -> None:
 def test_schedules_become_harshs_nearest_frequency(
     schedule: str, written: str, back: str, tmp_path: Path
 ) -> None:
-    assert harsh.frequency(parse_schedule(schedule)) == written
+    assert harsh_export.frequency(parse_schedule(schedule)) == written
     tracker = memory_tracker(clock=FakeClock(NOW))
     tracker.add_habit("Read", schedule)
     exchange.write(tracker.export(), "harsh", tmp_path)

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 import habitcore
 from habitcore import exchange
-from habitcore.exchange import loop_csv
+from habitcore.exchange import loop_csv_export
 from habitcore.exchange.source import Source
 from habitcore.rules.habits import clean_name, name_key
 from habitcore.rules.schedule import nearest_window, parse_schedule
@@ -692,7 +692,7 @@ def test_schedules_become_loops_nearest_frequency(
     ],
 )
 def test_target_values_read_as_kotlins_double_to_string(value: float, text: str) -> None:
-    assert loop_csv.java_double(value) == text
+    assert loop_csv_export.java_double(value) == text
 
 
 def test_formula_cells_are_protected_and_read_back(tracker: Tracker, tmp_path: Path) -> None:

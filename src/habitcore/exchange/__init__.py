@@ -52,7 +52,13 @@ _READERS = {
     Format.LOOP_CSV: "loop_csv",
     Format.HARSH: "harsh",
 }
-WRITES = (Format.JSON, Format.CSV, Format.LOOP_CSV, Format.HARSH)
+_WRITERS = {  # the formats habitcore writes, and the module that writes each
+    Format.JSON: "habitcore_json",
+    Format.CSV: "habitcore_csv",
+    Format.LOOP_CSV: "loop_csv_export",
+    Format.HARSH: "harsh_export",
+}
+WRITES = tuple(_WRITERS)
 
 
 def read(source: Source | Path | str, format: Format | str | None = None) -> Document:
@@ -96,7 +102,7 @@ def write(document: dict[str, Any], format: Format | str, target: Path | None = 
     chosen = _format(format)
     if chosen is None or chosen not in WRITES:
         raise InvalidImport(f"habitcore does not write {describe(chosen or Format.LOOP)}.")
-    module: Any = import_module(f"habitcore.exchange.{_READERS[chosen]}")
+    module: Any = import_module(f"habitcore.exchange.{_WRITERS[chosen]}")
     if chosen is Format.HARSH:
         return bytes(module.write(document, target))
     written = module.write(document)
