@@ -582,7 +582,8 @@ def test_outbox_keeps_its_pace_when_asking_still_wanted_takes_varying_time(
     assert outbox.wait_idle(15)
     times = recorder.times()
     assert len(times) == 60
-    assert min(b - a for a, b in itertools.pairwise(times)) >= 0.039
+    # What Telegram limits is how many arrive in a second, not each gap: a worker thread woken
+    # late makes one recorded gap short on a loaded machine without any burst being sent.
     assert most_in_a_second(times) <= 26
 
 
