@@ -378,6 +378,33 @@ def test_db_path_and_backup(db: str, tmp_path: Path) -> None:
     assert (code, "already exists" in err) == (1, True)
 
 
+def test_db_backup_refuses_a_folder_and_leaves_no_partial_file(db: str, tmp_path: Path) -> None:
+    habit("add", "Read")
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    code, out, err = habit("db", "backup", str(folder), "--force")
+    assert (code, out) == (1, "")
+    assert f"{folder} is a folder; give the copy a file name" in err
+    assert "Unexpected" not in err
+    code, _, err = habit("db", "backup", str(tmp_path / "no" / "such" / "h.db"))
+    assert code == 1
+    assert "does not exist; create it first" in err
+    assert not (tmp_path / "no").exists()
+    assert sorted(p.name for p in folder.iterdir()) == []
+    assert not [p for p in tmp_path.rglob("*.partial")]
+
+
+def test_db_backup_force_replaces_a_copy_with_the_current_data(db: str, tmp_path: Path) -> None:
+    copy = tmp_path / "copy.db"
+    habit("add", "Read")
+    assert habit("db", "backup", str(copy))[0] == 0
+    habit("add", "Walk")
+    assert habit("db", "backup", str(copy), "--force")[0] == 0
+    names = [s.name for s in habitcore.open(f"sqlite:///{copy}").habits()]
+    assert names == ["Read", "Walk"]
+    assert not [p for p in tmp_path.rglob("*.partial")]
+
+
 def test_db_option_takes_a_path_or_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("HABITCORE_DATABASE_URL", raising=False)
     path = tmp_path / "mine.db"

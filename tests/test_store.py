@@ -247,3 +247,28 @@ def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(tmp_path: Path) -> None:
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == 30_000
         assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+
+
+def test_backup_copies_a_sqlite_store_whole_and_refuses_what_it_cannot(store: Store) -> None:
+    tracker = Tracker(store, clock=FakeClock(datetime(2026, 3, 2, 9, 0, tzinfo=UTC)))
+    tracker.add_habit("Read")
+    tracker.check("Read")
+    target = Path(str(store.engine.url.database or "x")).with_name("copy.db")
+    if store.dialect != "sqlite":
+        with pytest.raises(
+            habitcore.StoreError, match="Only a SQLite database file can be backed up"
+        ):
+            store.backup(Path("/nonexistent/copy.db"))
+        return
+    source = store.backup(target)
+    assert source == Path(str(store.engine.url.database))
+    copy = habitcore.open(f"sqlite:///{target}", clock=tracker.clock)
+    assert [c.day for c in copy.checkins("Read")] == [date(2026, 3, 2)]
+    with pytest.raises(habitcore.StoreError, match="is the database itself"):
+        store.backup(source)
+    blocker = target.with_name(".other.db.partial")
+    blocker.mkdir()  # the place for the partial copy is taken: the copy fails cleanly
+    with pytest.raises(habitcore.StoreError, match="Could not write"):
+        store.backup(target.with_name("other.db"))
+    assert blocker.is_dir()
+    assert not target.with_name("other.db").exists()

@@ -34,9 +34,9 @@ from habitcore.rules.schedule import parse_schedule
 from habitcore.rules.score import ScoreStep
 from habitcore.rules.stats import DayState, Stats
 from habitcore.rules.streaks import Streak
-from habitcore.storage.records import Habit
+from habitcore.storage.records import Habit, Settings
 from habitcore.storage.store import Store, default_url
-from habitcore.tracker import HabitStatus, Settings, Tracker, open
+from habitcore.tracker import HabitStatus, Tracker, open
 
 if TYPE_CHECKING:
     from habitcore.delivery import DueReminder

@@ -8,22 +8,18 @@ for; this module only loads, calls them, and stores.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import sqlalchemy as sa
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
+from habitcore import lookup
 from habitcore.clock import Clock, SystemClock, system_timezone_name
 from habitcore.errors import (
-    AmbiguousHabit,
-    DuplicateHabit,
-    HabitArchived,
-    HabitNotArchived,
     HabitNotFound,
     InvalidAmount,
     InvalidDay,
@@ -33,11 +29,10 @@ from habitcore.errors import (
     StoreError,
     shown,
 )
+from habitcore.lookup import HabitRef
 from habitcore.rules.days import (
-    WEEKDAY_WORDS,
     check_day,
     day_end_instant,
-    format_time_of_day,
     habit_day,
     minutes_of,
     parse_time_of_day,
@@ -62,50 +57,28 @@ from habitcore.rules.score import ScoreStep
 from habitcore.rules.stats import DayState, Stats
 from habitcore.rules.tally import evaluate, explain
 from habitcore.scheduling import reminder_rows, reschedule, set_reminders
-from habitcore.storage import tallies
+from habitcore.storage import queries, tallies
 from habitcore.storage.records import (
     Habit,
+    Settings,
     Zone,
     checkin_of,
     goal_of,
     habit_of,
     histories,
     ident,
+    settings_of,
 )
 from habitcore.storage.store import Store, default_url
+from habitcore.storage.tables import CheckInRow, HabitRow, PauseRow, UserRow
 
 if TYPE_CHECKING:
     from habitcore.delivery import DueReminder
     from habitcore.exchange.document import Document, ImportSummary
 
-from habitcore.storage.tables import (
-    CheckInRow,
-    HabitOriginRow,
-    HabitRow,
-    PauseRow,
-    ReminderLogRow,
-    ReminderRow,
-    TallyRow,
-    UserRow,
-)
-
 LOCAL_USER = "local"
-# A habit is named by its name (any case) or by its ``Habit.id``.
-HabitRef = str | int
 MAX_SNOOZE = timedelta(hours=24)
 _UNSET: Any = object()
-
-
-@dataclass(frozen=True)
-class Settings:
-    user: str
-    timezone: str
-    timezone_set: bool  # False: still the default (UTC for a remote user)
-    day_start: str  # "HH:MM"
-    week_start: str  # "monday" … "sunday"
-    language: str
-    morning_summary: bool
-    active: bool
 
 
 @dataclass(frozen=True)
@@ -144,12 +117,8 @@ def open(
 
 def user_exists(store: Store, user: str) -> bool:
     """Whether ``user`` has anything stored, without creating them as ``Tracker`` would."""
-    return _user_id_of(store, user) is not None
-
-
-def _user_id_of(store: Store, user: str) -> int | None:
     with store.read() as session:
-        return session.exec(select(UserRow.id).where(UserRow.external_id == user)).first()
+        return queries.user_id_of(session, user) is not None
 
 
 class Tracker:
@@ -185,17 +154,7 @@ class Tracker:
 
     def settings(self) -> Settings:
         with self.store.read() as session:
-            row = self._user(session)
-        return Settings(
-            user=row.external_id,
-            timezone=row.timezone,
-            timezone_set=row.timezone_set,
-            day_start=format_time_of_day(Zone.of(row).day_start),
-            week_start=WEEKDAY_WORDS[row.week_start],
-            language=row.language,
-            morning_summary=row.morning_summary,
-            active=row.active,
-        )
+            return settings_of(self._user(session))
 
     def set_timezone(self, name: str) -> Settings:
         zone = parse_timezone(name)
@@ -267,11 +226,7 @@ class Tracker:
             today = habit_day(self.now(), zone.tz, zone.day_start)
             first = check_day(start, "A start date") if start is not None else today
             self._refuse_duplicate(session, cleaned)
-            position = session.execute(
-                sa.select(sa.func.coalesce(sa.func.max(HabitRow.position), -1)).where(
-                    col(HabitRow.user_id) == self._user_id
-                )
-            ).scalar_one()
+            position = queries.next_position(session, self._user_id)
             row = HabitRow(
                 user_id=self._user_id,
                 name=cleaned,
@@ -282,7 +237,7 @@ class Tracker:
                 unit=unit_text,
                 at_most=bool(at_most),
                 start=first,
-                position=position + 1,
+                position=position,
                 # Only days that end from now on are news; a backdated start is history.
                 closed_through=max(first, today) - timedelta(days=1),
                 created_at=self.now(),
@@ -347,11 +302,7 @@ class Tracker:
             row = self._habit_row(session, name)
             row.archived = True
             session.add(row)
-            session.execute(
-                sa.update(ReminderRow)
-                .where(col(ReminderRow.habit_id) == row.id)
-                .values(next_fire=None, next_day=None)
-            )
+            queries.disarm_reminders(session, row.id)
             return habit_of(row, reminder_rows(session, row))
 
     def unarchive(self, name: HabitRef) -> Habit:
@@ -373,7 +324,7 @@ class Tracker:
         with self.store.write() as session:
             row = self._habit_row(session, name, archived=None)
             habit = habit_of(row, reminder_rows(session, row))
-            _delete_habit_rows(session, [ident(row)])
+            queries.delete_habits(session, [ident(row)])
             return habit
 
     def move(self, name: HabitRef, position: int) -> list[Habit]:
@@ -399,18 +350,9 @@ class Tracker:
         Frontends call this before acting, so ``habit done re`` finds "Read". An ambiguous prefix
         is an ``AmbiguousHabit`` listing the candidates.
         """
-        key = name_key(clean_name(text))
         with self.store.read() as session:
             rows = self._habit_rows(session, archived=None if archived else False)
-        exact = [r for r in rows if r.name_key == key]
-        if exact:
-            return exact[0].name
-        matches = [r.name for r in rows if r.name_key.startswith(key)]
-        if len(matches) == 1:
-            return matches[0]
-        if matches:
-            raise AmbiguousHabit(text.strip(), matches)
-        raise HabitNotFound(text.strip())
+        return lookup.match_name(rows, text)
 
     def habits(self, today: date | None = None, *, archived: bool = False) -> list[HabitStatus]:
         """Every active habit (and archived ones too, with ``archived=True``) on a habit day."""
@@ -420,7 +362,7 @@ class Tracker:
             day = today or habit_day(self.now(), zone.tz, zone.day_start)
             rows = self._habit_rows(session, archived=None if archived else False)
             found, kept = tallies.figures(session, self._user_id, rows, day, zone.week_start)
-            reminders = self._reminders_by_habit(session, rows)
+            reminders = queries.reminders_by_habit(session, rows)
         self._keep(kept)
         return [
             HabitStatus(habit_of(row, reminders.get(row.id, [])), day, found[ident(row)])
@@ -511,10 +453,7 @@ class Tracker:
     def checkins(self, name: HabitRef, since: date | None = None) -> list[CheckIn]:
         with self.store.read() as session:
             row = self._habit_row(session, name, archived=None)
-            query = select(CheckInRow).where(CheckInRow.habit_id == row.id)
-            if since is not None:
-                query = query.where(col(CheckInRow.day) >= since)
-            return [checkin_of(c) for c in session.exec(query.order_by(col(CheckInRow.day)))]
+            return [checkin_of(c) for c in queries.checkins(session, row.id, since)]
 
     # -- figures -------------------------------------------------------------------------------
 
@@ -565,13 +504,7 @@ class Tracker:
             zone = Zone.of(self._user(session))
             day = today or habit_day(self.now(), zone.tz, zone.day_start)
             habit_id = self._habit_row(session, name).id if name is not None else None
-            rows = session.exec(
-                select(PauseRow).where(
-                    PauseRow.user_id == self._user_id,
-                    PauseRow.habit_id == habit_id,
-                    col(PauseRow.end) >= day,
-                )
-            ).all()
+            rows = queries.pauses_ending_from(session, self._user_id, habit_id, day)
             for row in rows:
                 if row.start >= day:
                     session.delete(row)
@@ -584,11 +517,7 @@ class Tracker:
     def pauses(self, name: HabitRef | None = None) -> list[Pause]:
         with self.store.read() as session:
             habit_id = self._habit_row(session, name, archived=None).id if name else None
-            rows = session.exec(
-                select(PauseRow)
-                .where(PauseRow.user_id == self._user_id, PauseRow.habit_id == habit_id)
-                .order_by(col(PauseRow.start))
-            ).all()
+            rows = queries.pauses(session, self._user_id, habit_id)
         return [Pause(r.start, r.end) for r in rows]
 
     # -- rollover and reminders ----------------------------------------------------------------
@@ -616,10 +545,10 @@ class Tracker:
             raise InvalidAmount("A snooze lasts from 1 minute to 24 hours.")
         at = (now or self.now()) + duration
         with self.store.write() as session:
-            reminder = session.get(ReminderRow, reminder_id)
-            habit = session.get(HabitRow, reminder.habit_id) if reminder else None
-            if reminder is None or habit is None or habit.user_id != self._user_id:
+            found = queries.reminder_of(session, self._user_id, reminder_id)
+            if found is None:
                 raise ReminderNotFound("That reminder no longer exists; it may have been removed.")
+            reminder, habit = found
             if habit.archived:
                 raise ReminderNotFound(f"{habit.name!r} is archived; its reminders are off.")
             reminder.next_fire, reminder.next_day, reminder.snoozed = at, day, True
@@ -695,10 +624,7 @@ class Tracker:
     def delete_user(self) -> None:
         """Erase everything stored about this user. The tracker is unusable afterwards."""
         with self.store.write() as session:
-            ids = [r.id for r in self._habit_rows(session, archived=None) if r.id]
-            _delete_habit_rows(session, ids)
-            session.execute(sa.delete(PauseRow).where(col(PauseRow.user_id) == self._user_id))
-            session.execute(sa.delete(UserRow).where(col(UserRow.id) == self._user_id))
+            queries.delete_user(session, self._user_id)
 
     # -- inside --------------------------------------------------------------------------------
 
@@ -713,18 +639,11 @@ class Tracker:
             pass  # e.g. a read-only database: the figures were right, next time folds again
 
     def _bump(self, session: Session, habit_ids: Iterable[int | None] | None = None) -> None:
-        """Mark kept tallies of these habits (None: all of the user's) stale."""
-        query = sa.update(HabitRow).where(col(HabitRow.user_id) == self._user_id)
-        if habit_ids is not None:
-            query = query.where(col(HabitRow.id).in_([i for i in habit_ids if i is not None]))
-        session.execute(
-            query.values(revision=HabitRow.revision + 1).execution_options(
-                synchronize_session=False
-            )
-        )
+        queries.bump(session, self._user_id, habit_ids)
 
     def _ensure_user(self) -> int:
-        found = _user_id_of(self.store, self.user)
+        with self.store.read() as session:
+            found = queries.user_id_of(session, self.user)
         if found is not None:
             return found
         local = self.user == LOCAL_USER
@@ -746,64 +665,28 @@ class Tracker:
         except Exception:
             # Another process created the same user a moment ago.
             self.created = False
-            found = _user_id_of(self.store, self.user)
+            with self.store.read() as session:
+                found = queries.user_id_of(session, self.user)
             if found is None:
                 raise
             return found
 
     def _user(self, session: Session) -> UserRow:
-        row = session.get(UserRow, self._user_id)
+        row = queries.user(session, self._user_id)
         if row is None:
             raise HabitNotFound(self.user)  # pragma: no cover - after delete_user only
         return row
 
     def _habit_rows(self, session: Session, *, archived: bool | None) -> list[HabitRow]:
-        query = select(HabitRow).where(HabitRow.user_id == self._user_id)
-        if archived is not None:
-            query = query.where(HabitRow.archived == archived)
-        return list(session.exec(query.order_by(col(HabitRow.position), col(HabitRow.id))))
+        return queries.habit_rows(session, self._user_id, archived=archived)
 
     def _habit_row(
         self, session: Session, name: HabitRef | None, archived: bool | None = False
     ) -> HabitRow:
-        """The habit called ``name`` (any case), or with id ``name``.
-
-        By name, active habits win over archived namesakes; an id names exactly one habit, which
-        is how a frontend that keeps a short handle (a Telegram button) reaches an archived one.
-        """
-        if isinstance(name, int) and not isinstance(name, bool):
-            found = session.get(HabitRow, name)
-            if found is None or found.user_id != self._user_id:
-                raise HabitNotFound(f"#{name}")
-            if archived is not None and found.archived != archived:
-                if archived:
-                    raise HabitNotArchived(found.name)
-                raise HabitArchived(f"{found.name!r} is archived; unarchive it first.")
-            return found
-        key = name_key(clean_name(name or ""))
-        query = select(HabitRow).where(HabitRow.user_id == self._user_id, HabitRow.name_key == key)
-        rows = list(session.exec(query.order_by(col(HabitRow.archived), col(HabitRow.id).desc())))
-        if archived is not None:
-            wanted = [r for r in rows if r.archived == archived]
-            if not wanted and rows:
-                if archived:
-                    raise HabitNotArchived(rows[0].name)
-                raise HabitArchived(f"{rows[0].name!r} is archived; unarchive it first.")
-            rows = wanted
-        if not rows:
-            raise HabitNotFound(clean_name(name or ""))
-        return rows[0]
+        return lookup.habit_row(session, self._user_id, name, archived)
 
     def _refuse_duplicate(self, session: Session, name: str) -> None:
-        clash = session.exec(
-            select(HabitRow.name).where(
-                HabitRow.user_id == self._user_id,
-                HabitRow.name_key == name_key(name),
-                HabitRow.archived == False,  # noqa: E712 - SQL, not Python
-            )
-        ).first()
-        if clash is not None:
-            raise DuplicateHabit(clash)  # as it is spelled, which may differ in case from ``name``
+        lookup.refuse_duplicate(session, self._user_id, name)
 
     def _row_and_day(
         self, session: Session, name: HabitRef, today: date | None
@@ -838,9 +721,7 @@ class Tracker:
         return row, day
 
     def _checkin_row(self, session: Session, row: HabitRow, day: date) -> CheckInRow | None:
-        return session.exec(
-            select(CheckInRow).where(CheckInRow.habit_id == row.id, CheckInRow.day == day)
-        ).first()
+        return queries.checkin(session, row.id, day)
 
     def _put_checkin(
         self,
@@ -859,29 +740,3 @@ class Tracker:
             checkin.note = note
         session.add(checkin)
         return checkin_of(checkin)
-
-    def _reminders_by_habit(
-        self, session: Session, rows: Sequence[HabitRow]
-    ) -> dict[int | None, list[ReminderRow]]:
-        found: dict[int | None, list[ReminderRow]] = {}
-        ids = [r.id for r in rows]
-        if ids:
-            query = select(ReminderRow).where(col(ReminderRow.habit_id).in_(ids))
-            for reminder in session.exec(query):
-                found.setdefault(reminder.habit_id, []).append(reminder)
-        return found
-
-
-def _delete_habit_rows(session: Session, ids: list[int]) -> None:
-    if not ids:
-        return
-    reminder_ids = sa.select(col(ReminderRow.id)).where(col(ReminderRow.habit_id).in_(ids))
-    session.execute(
-        sa.delete(ReminderLogRow).where(col(ReminderLogRow.reminder_id).in_(reminder_ids))
-    )
-    session.execute(sa.delete(ReminderRow).where(col(ReminderRow.habit_id).in_(ids)))
-    session.execute(sa.delete(TallyRow).where(col(TallyRow.habit_id).in_(ids)))
-    session.execute(sa.delete(HabitOriginRow).where(col(HabitOriginRow.habit_id).in_(ids)))
-    session.execute(sa.delete(CheckInRow).where(col(CheckInRow.habit_id).in_(ids)))
-    session.execute(sa.delete(PauseRow).where(col(PauseRow.habit_id).in_(ids)))
-    session.execute(sa.delete(HabitRow).where(col(HabitRow.id).in_(ids)))

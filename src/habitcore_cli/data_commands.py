@@ -227,8 +227,6 @@ def db_backup(
 
     Example: habit db backup ~/habits-backup.db
     """
-    import sqlite3
-
     import sqlalchemy as sa
 
     url = sa.make_url(state(ctx).url)
@@ -243,19 +241,9 @@ def db_backup(
     if not source.exists():
         error(f"There is no database at {source} yet; nothing to back up.")
         raise typer.Exit(1)
-    if target.exists() and not force:
+    if target.exists() and not target.is_dir() and not force:
         error(f"{target} already exists; pass --force to replace it.")
         raise typer.Exit(1)
-    if not target.parent.is_dir():
-        error(f"The folder {str(target.parent)!r} does not exist; create it first.")
-        raise typer.Exit(1)
-    state(ctx).tracker()  # bring the schema up to date before copying
-    partial = target.with_name(f".{target.name}.partial")
-    live, copy = sqlite3.connect(source), sqlite3.connect(partial)
-    try:
-        live.backup(copy)  # a consistent snapshot, whatever other processes are writing
-    finally:
-        copy.close()
-        live.close()
-    os.replace(partial, target)
+    # Opening brings the schema up to date, so the copy is of the current layout.
+    state(ctx).tracker().store.backup(target)
     say(f"Backed up {source} to {target}.", style="green")

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from habitcore.rules.days import time_of_minutes
+from habitcore.rules.days import WEEKDAY_WORDS, format_time_of_day, time_of_minutes
 from habitcore.rules.habits import CheckIn, Goal, History, Kind, Pause, Status
 from habitcore.rules.reminders import ReminderRule
 from habitcore.rules.schedule import parse_schedule
@@ -34,6 +34,31 @@ class Habit:
     position: int = 0
     reminders: tuple[str, ...] = ()
     id: int = 0  # stable for the habit's life; a short handle where a name is too long
+
+
+@dataclass(frozen=True)
+class Settings:
+    user: str
+    timezone: str
+    timezone_set: bool  # False: still the default (UTC for a remote user)
+    day_start: str  # "HH:MM"
+    week_start: str  # "monday" … "sunday"
+    language: str
+    morning_summary: bool
+    active: bool
+
+
+def settings_of(row: UserRow) -> Settings:
+    return Settings(
+        user=row.external_id,
+        timezone=row.timezone,
+        timezone_set=row.timezone_set,
+        day_start=format_time_of_day(Zone.of(row).day_start),
+        week_start=WEEKDAY_WORDS[row.week_start],
+        language=row.language,
+        morning_summary=row.morning_summary,
+        active=row.active,
+    )
 
 
 class UserFields(Protocol):

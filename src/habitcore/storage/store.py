@@ -82,6 +82,34 @@ class Store:
     def close(self) -> None:
         self.engine.dispose()
 
+    def backup(self, target: Path) -> Path:
+        """Copy the SQLite database to ``target`` while it stays in use; returns the source.
+
+        Replaces a file at ``target``; asking first is the caller's part. A consistent snapshot,
+        whatever other processes are writing, and never a half-written or leftover file.
+        """
+        source = sqlite_file(self.engine)
+        if source is None:
+            raise StoreError(
+                "Only a SQLite database file can be backed up this way; for PostgreSQL use "
+                "pg_dump, or export the habits for a portable copy."
+            )
+        if target.is_dir():
+            raise StoreError(
+                f"{target} is a folder; give the copy a file name, such as "
+                f"{target / 'habits-backup.db'}."
+            )
+        if not target.parent.is_dir():
+            raise StoreError(f"The folder {str(target.parent)!r} does not exist; create it first.")
+        if target.resolve() == source.resolve():
+            raise StoreError(f"{target} is the database itself; choose another file.")
+        try:
+            _snapshot(self.engine, target)
+        except (OSError, sqlite3.Error, SQLAlchemyError) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+            raise StoreError(f"Could not write {target}: {str(reason).rstrip('.')}.") from None
+        return source
+
 
 def _create_engine(url: str) -> Engine:
     parsed = make_url(url)
@@ -253,23 +281,42 @@ def alembic_config(connection: sa.Connection | None = None) -> Any:
 
 def copy_aside(engine: Engine, revision: str) -> Path | None:
     """Copy a SQLite file next to itself before a migration touches it; returns the copy."""
-    database = engine.url.database
-    if not database or database == ":memory:" or database.startswith("file:"):
-        return None
-    source = Path(database).expanduser()
-    if not source.exists():
+    source = sqlite_file(engine)
+    if source is None or not source.exists():
         return None
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     target = source.with_name(f"{source.name}.before-{SCHEMA_REVISION}-from-{revision}-{stamp}")
-    with engine.connect() as connection:
-        # The backup API copies a consistent snapshot, WAL contents included.
-        raw = connection.connection.dbapi_connection
-        destination = sqlite3.connect(target)
-        try:
-            raw.backup(destination)  # type: ignore[union-attr]
-        finally:
-            destination.close()
+    _snapshot(engine, target)
     return target
+
+
+def sqlite_file(engine: Engine) -> Path | None:
+    """The file behind a SQLite engine; None for another backend or an in-memory database."""
+    database = engine.url.database
+    if engine.url.get_backend_name() != "sqlite" or not database:
+        return None
+    if database == ":memory:" or database.startswith("file:"):
+        return None
+    return Path(database).expanduser()
+
+
+def _snapshot(engine: Engine, target: Path) -> None:
+    """Copy a consistent snapshot (WAL contents included) to ``target``, all or nothing.
+
+    The copy is written to a hidden file beside the target and renamed over it, so a reader of
+    ``target`` sees the old file or the whole new one, and a failure leaves no part behind.
+    """
+    partial = target.with_name(f".{target.name}.partial")
+    try:
+        with engine.connect() as connection:
+            raw = connection.connection.dbapi_connection
+            with closing(sqlite3.connect(partial)) as destination:
+                raw.backup(destination)  # type: ignore[union-attr]
+        partial.replace(target)
+    except BaseException:
+        if partial.is_file():
+            partial.unlink()
+        raise
 
 
 def _describe(exc: SQLAlchemyError) -> str:

@@ -1,0 +1,192 @@
+"""Every statement the façade needs, as functions of a session and a user id.
+
+The façade decides what may happen and in which transaction; these functions only say how it is
+asked of the database. None of them commits, so a method of ``Tracker`` can call several and
+still do all of it or none. Each function that reaches a habit by id also checks that the habit
+belongs to the user: one person can never touch another's rows through a guessed number.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from habitcore.storage.tables import (
+    CheckInRow,
+    HabitOriginRow,
+    HabitRow,
+    PauseRow,
+    ReminderLogRow,
+    ReminderRow,
+    TallyRow,
+    UserRow,
+)
+
+# -- users ------------------------------------------------------------------------------------
+
+
+def user_id_of(session: Session, external_id: str) -> int | None:
+    return session.exec(select(UserRow.id).where(UserRow.external_id == external_id)).first()
+
+
+def user(session: Session, user_id: int) -> UserRow | None:
+    return session.get(UserRow, user_id)
+
+
+def delete_user(session: Session, user_id: int) -> None:
+    """Erase a user with every habit, pause and reminder of theirs."""
+    delete_habits(session, habit_ids(session, user_id))
+    session.execute(sa.delete(PauseRow).where(col(PauseRow.user_id) == user_id))
+    session.execute(sa.delete(UserRow).where(col(UserRow.id) == user_id))
+
+
+# -- habits -----------------------------------------------------------------------------------
+
+
+def habit_rows(session: Session, user_id: int, *, archived: bool | None) -> list[HabitRow]:
+    """The user's habits in their order; ``archived=None`` for both kinds."""
+    query = select(HabitRow).where(HabitRow.user_id == user_id)
+    if archived is not None:
+        query = query.where(HabitRow.archived == archived)
+    return list(session.exec(query.order_by(col(HabitRow.position), col(HabitRow.id))))
+
+
+def habit_ids(session: Session, user_id: int) -> list[int]:
+    return list(session.exec(select(HabitRow.id).where(HabitRow.user_id == user_id)).all())  # type: ignore[arg-type]
+
+
+def habit_by_id(session: Session, user_id: int, habit_id: int) -> HabitRow | None:
+    found = session.get(HabitRow, habit_id)
+    return found if found is not None and found.user_id == user_id else None
+
+
+def habits_keyed(session: Session, user_id: int, key: str) -> list[HabitRow]:
+    """The user's habits whose name folds to ``key``: active first, then the newest archived."""
+    query = select(HabitRow).where(HabitRow.user_id == user_id, HabitRow.name_key == key)
+    return list(session.exec(query.order_by(col(HabitRow.archived), col(HabitRow.id).desc())))
+
+
+def active_name(session: Session, user_id: int, key: str) -> str | None:
+    """The spelling of the active habit whose name folds to ``key``, if there is one."""
+    return session.exec(
+        select(HabitRow.name).where(
+            HabitRow.user_id == user_id,
+            HabitRow.name_key == key,
+            HabitRow.archived == False,  # noqa: E712 - SQL, not Python
+        )
+    ).first()
+
+
+def next_position(session: Session, user_id: int) -> int:
+    """The position after the user's last habit (0 for a first habit)."""
+    last = session.execute(
+        sa.select(sa.func.coalesce(sa.func.max(HabitRow.position), -1)).where(
+            col(HabitRow.user_id) == user_id
+        )
+    ).scalar_one()
+    return int(last) + 1
+
+
+def bump(session: Session, user_id: int, habit_ids: Iterable[int | None] | None = None) -> None:
+    """Mark kept tallies of these habits (None: all of the user's) stale."""
+    query = sa.update(HabitRow).where(col(HabitRow.user_id) == user_id)
+    if habit_ids is not None:
+        query = query.where(col(HabitRow.id).in_([i for i in habit_ids if i is not None]))
+    session.execute(
+        query.values(revision=HabitRow.revision + 1).execution_options(synchronize_session=False)
+    )
+
+
+def delete_habits(session: Session, ids: Sequence[int]) -> None:
+    """Delete habits with everything hanging from them, children first."""
+    if not ids:
+        return
+    reminder_ids = sa.select(col(ReminderRow.id)).where(col(ReminderRow.habit_id).in_(ids))
+    session.execute(
+        sa.delete(ReminderLogRow).where(col(ReminderLogRow.reminder_id).in_(reminder_ids))
+    )
+    for table in (ReminderRow, TallyRow, HabitOriginRow, CheckInRow, PauseRow):
+        session.execute(sa.delete(table).where(col(table.habit_id).in_(ids)))
+    session.execute(sa.delete(HabitRow).where(col(HabitRow.id).in_(ids)))
+
+
+# -- check-ins --------------------------------------------------------------------------------
+
+
+def checkin(session: Session, habit_id: int | None, day: date) -> CheckInRow | None:
+    return session.exec(
+        select(CheckInRow).where(CheckInRow.habit_id == habit_id, CheckInRow.day == day)
+    ).first()
+
+
+def checkins(session: Session, habit_id: int | None, since: date | None) -> list[CheckInRow]:
+    query = select(CheckInRow).where(CheckInRow.habit_id == habit_id)
+    if since is not None:
+        query = query.where(col(CheckInRow.day) >= since)
+    return list(session.exec(query.order_by(col(CheckInRow.day))))
+
+
+# -- pauses -----------------------------------------------------------------------------------
+
+
+def pauses(session: Session, user_id: int, habit_id: int | None) -> list[PauseRow]:
+    """One habit's pauses, or the vacations (``habit_id=None``), earliest first."""
+    return list(
+        session.exec(
+            select(PauseRow)
+            .where(PauseRow.user_id == user_id, PauseRow.habit_id == habit_id)
+            .order_by(col(PauseRow.start))
+        )
+    )
+
+
+def pauses_ending_from(
+    session: Session, user_id: int, habit_id: int | None, day: date
+) -> list[PauseRow]:
+    """The pauses (as ``pauses``) that hold ``day`` or begin after it."""
+    return list(
+        session.exec(
+            select(PauseRow).where(
+                PauseRow.user_id == user_id,
+                PauseRow.habit_id == habit_id,
+                col(PauseRow.end) >= day,
+            )
+        )
+    )
+
+
+# -- reminders --------------------------------------------------------------------------------
+
+
+def reminders_by_habit(
+    session: Session, rows: Sequence[HabitRow]
+) -> dict[int | None, list[ReminderRow]]:
+    found: dict[int | None, list[ReminderRow]] = {}
+    ids = [r.id for r in rows]
+    if ids:
+        for reminder in session.exec(select(ReminderRow).where(col(ReminderRow.habit_id).in_(ids))):
+            found.setdefault(reminder.habit_id, []).append(reminder)
+    return found
+
+
+def disarm_reminders(session: Session, habit_id: int | None) -> None:
+    """Clear a habit's next firings (it was archived); the reminders themselves stay."""
+    session.execute(
+        sa.update(ReminderRow)
+        .where(col(ReminderRow.habit_id) == habit_id)
+        .values(next_fire=None, next_day=None)
+    )
+
+
+def reminder_of(
+    session: Session, user_id: int, reminder_id: int
+) -> tuple[ReminderRow, HabitRow] | None:
+    """A reminder of the user's with its habit; None for a missing one or another user's."""
+    reminder = session.get(ReminderRow, reminder_id)
+    habit = habit_by_id(session, user_id, reminder.habit_id) if reminder is not None else None
+    if reminder is None or habit is None:
+        return None
+    return reminder, habit
