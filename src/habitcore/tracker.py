@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from habitcore import lookup
 from habitcore.clock import Clock, SystemClock, system_timezone_name
 from habitcore.errors import (
     HabitNotFound,
@@ -29,7 +28,6 @@ from habitcore.errors import (
     StoreError,
     shown,
 )
-from habitcore.lookup import HabitRef
 from habitcore.rules.days import (
     check_day,
     day_end_instant,
@@ -48,6 +46,7 @@ from habitcore.rules.habits import (
     clean_name,
     clean_note,
     clean_target,
+    match_name,
     name_key,
 )
 from habitcore.rules.reminders import DEFAULT_GRACE, ReminderRule, parse_reminders
@@ -58,6 +57,7 @@ from habitcore.rules.stats import DayState, Stats
 from habitcore.rules.tally import evaluate, explain
 from habitcore.scheduling import reminder_rows, reschedule, set_reminders
 from habitcore.storage import queries, tallies
+from habitcore.storage.queries import HabitRef
 from habitcore.storage.records import (
     Habit,
     Settings,
@@ -352,7 +352,7 @@ class Tracker:
         """
         with self.store.read() as session:
             rows = self._habit_rows(session, archived=None if archived else False)
-        return lookup.match_name(rows, text)
+        return match_name([r.name for r in rows], text)
 
     def habits(self, today: date | None = None, *, archived: bool = False) -> list[HabitStatus]:
         """Every active habit (and archived ones too, with ``archived=True``) on a habit day."""
@@ -683,10 +683,10 @@ class Tracker:
     def _habit_row(
         self, session: Session, name: HabitRef | None, archived: bool | None = False
     ) -> HabitRow:
-        return lookup.habit_row(session, self._user_id, name, archived)
+        return queries.habit_row(session, self._user_id, name, archived)
 
     def _refuse_duplicate(self, session: Session, name: str) -> None:
-        lookup.refuse_duplicate(session, self._user_id, name)
+        queries.refuse_duplicate(session, self._user_id, name)
 
     def _row_and_day(
         self, session: Session, name: HabitRef, today: date | None

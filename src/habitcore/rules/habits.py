@@ -9,11 +9,11 @@ from __future__ import annotations
 import enum
 import math
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from habitcore.errors import InvalidAmount, InvalidName, InvalidPause
+from habitcore.errors import AmbiguousHabit, HabitNotFound, InvalidAmount, InvalidName, InvalidPause
 from habitcore.rules.schedule import Schedule
 
 MAX_NAME = 100
@@ -198,3 +198,17 @@ def clean_target(target: float | None, unit: object) -> tuple[float | None, str 
     except InvalidName as exc:
         raise InvalidAmount(f"{exc} Use a short word such as 'pages'.") from None
     return value, unit_text
+
+
+def match_name(names: Sequence[str], text: str) -> str:
+    """The full name ``text`` means among ``names``: exact (any case), else a unique prefix."""
+    key = name_key(clean_name(text))
+    exact = [n for n in names if name_key(n) == key]
+    if exact:
+        return exact[0]
+    matches = [n for n in names if name_key(n).startswith(key)]
+    if len(matches) == 1:
+        return matches[0]
+    if matches:
+        raise AmbiguousHabit(text.strip(), matches)
+    raise HabitNotFound(text.strip())

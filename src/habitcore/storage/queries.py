@@ -1,7 +1,8 @@
 """Every statement the façade needs, as functions of a session and a user id.
 
-The façade decides what may happen and in which transaction; these functions only say how it is
-asked of the database. None of them commits, so a method of ``Tracker`` can call several and
+The façade decides what may happen and in which transaction; these functions say how it is asked
+of the database, and how a name reaches a habit (``habit_row``), the one lookup every frontend
+shares. None of them commits, so a method of ``Tracker`` can call several and
 still do all of it or none. Each function that reaches a habit by id also checks that the habit
 belongs to the user: one person can never touch another's rows through a guessed number.
 """
@@ -14,6 +15,8 @@ from datetime import date
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from habitcore.errors import DuplicateHabit, HabitArchived, HabitNotArchived, HabitNotFound
+from habitcore.rules.habits import clean_name, name_key
 from habitcore.storage.tables import (
     CheckInRow,
     HabitOriginRow,
@@ -44,6 +47,47 @@ def delete_user(session: Session, user_id: int) -> None:
 
 
 # -- habits -----------------------------------------------------------------------------------
+
+
+# A habit is named by its name (any case) or by its ``Habit.id``.
+HabitRef = str | int
+
+
+def habit_row(
+    session: Session, user_id: int, ref: HabitRef | None, archived: bool | None = False
+) -> HabitRow:
+    """The user's habit called ``ref`` (any case) or with id ``ref``.
+
+    By name, an active habit wins over archived namesakes; an id names exactly one habit, which
+    is how a frontend that keeps a short handle (a Telegram button) reaches an archived one.
+
+    ``archived`` says which kind is wanted (None: either); the wrong kind is refused with a
+    sentence that says how to get the other.
+    """
+    if isinstance(ref, int) and not isinstance(ref, bool):
+        found = habit_by_id(session, user_id, ref)
+        if found is None:
+            raise HabitNotFound(f"#{ref}")
+        rows = [found]
+    else:
+        rows = habits_keyed(session, user_id, name_key(clean_name(ref or "")))
+        if not rows:
+            raise HabitNotFound(clean_name(ref or ""))
+    if archived is not None:
+        wanted = [r for r in rows if r.archived == archived]
+        if not wanted:
+            if archived:
+                raise HabitNotArchived(rows[0].name)
+            raise HabitArchived(f"{rows[0].name!r} is archived; unarchive it first.")
+        rows = wanted
+    return rows[0]
+
+
+def refuse_duplicate(session: Session, user_id: int, name: str) -> None:
+    """Raise ``DuplicateHabit`` when an active habit of the user already has this name."""
+    clash = active_name(session, user_id, name_key(name))
+    if clash is not None:
+        raise DuplicateHabit(clash)  # as it is spelled, which may differ in case from ``name``
 
 
 def habit_rows(session: Session, user_id: int, *, archived: bool | None) -> list[HabitRow]:
