@@ -2,5 +2,5 @@
 
 Nothing here reads a clock, a file or a database, so every rule about time can be tested with any
 moment and property-tested with hypothesis. Modules import only each other and habitcore.errors
-(tests/test_house_plan.py holds that).
+(tests/core/test_house_plan.py holds that).
 """

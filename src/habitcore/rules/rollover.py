@@ -65,7 +65,7 @@ def close(
     while day <= last:
         streak, broken, record = news.get(day, (carried, None, False))
         carried = streak
-        outcome = _outcome(goal, history, day, ending.get(day))
+        outcome = day_outcome(goal, history, day, ending.get(day))
         results.append(DayResult(name, day, outcome, streak, broken, record))
         day += ONE_DAY
     return results
@@ -82,21 +82,25 @@ def calendar(
     found = []
     day = first
     while day <= today:
-        if day < goal.start:
-            found.append((day, Outcome.NOT_DUE))
-        else:
-            outcome = _outcome(goal, history, day, ending.get(day), ended=day < today)
-            if day == today and outcome is Outcome.MISSED:
-                outcome = Outcome.OPEN
-            found.append((day, outcome))
+        outcome = day_outcome(goal, history, day, ending.get(day), ended=day < today)
+        if day == today and outcome is Outcome.MISSED:
+            outcome = Outcome.OPEN
+        found.append((day, outcome))
         day += ONE_DAY
     return found
 
 
-def _outcome(
+def day_outcome(
     goal: Goal, history: History, day: date, judged: State | None, *, ended: bool = True
 ) -> Outcome:
-    """What happened on ``day``; an unlogged day under a ceiling is done once it has ended."""
+    """What happened on ``day``: the one classification of a day, which the rollover, the
+    heatmap and the checklist (``stats.day_state``) all read.
+
+    ``judged`` is the state of the unit (week, month, window) that ends on ``day``, if any. An
+    unlogged day under a ceiling is done once it has ended; before that it is still missed.
+    """
+    if day < goal.start:
+        return Outcome.NOT_DUE
     checkin = history.checkins.get(day)
     if checkin is not None and checkin.status is Status.SKIPPED:
         return Outcome.SKIPPED

@@ -6,9 +6,9 @@ import enum
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from habitcore.rules.habits import Goal, History, Status
-from habitcore.rules.periods import State, Unit, day_value
-from habitcore.rules.schedule import Daily, DaysOfWeek, EveryNDays
+from habitcore.rules.habits import Goal, History
+from habitcore.rules.periods import State, Unit
+from habitcore.rules.rollover import Outcome, day_outcome
 from habitcore.rules.streaks import Streak
 from habitcore.rules.tally import Tally
 
@@ -43,26 +43,26 @@ class Stats:
 
 
 def day_state(goal: Goal, history: History, day: date, units: list[Unit]) -> DayState:
-    """What a checklist shows for ``day``: the habit's state on that day."""
-    if day < goal.start:
-        return DayState.NOT_DUE
-    checkin = history.checkins.get(day)
-    if checkin is not None and checkin.status is Status.SKIPPED:
-        return DayState.SKIPPED
-    if history.paused(day):
-        return DayState.PAUSED
-    schedule = goal.schedule
-    if isinstance(schedule, Daily | DaysOfWeek | EveryNDays):
-        if not schedule.is_due(day, goal.start):
-            return DayState.DONE if checkin is not None else DayState.NOT_DUE
-        # Not over yet: an unlogged day under a ceiling is still due, so its reminders fire.
-        return DayState.DONE if day_value(goal, checkin, ended=False)[0] else DayState.DUE
-    if checkin is not None:
-        return DayState.DONE
+    """What a checklist shows for ``day``, read from the day's ``Outcome`` as it stands.
+
+    A day not over yet that is short of its goal is due (so its reminders fire); in a week or
+    month already met, a day with nothing logged is not due.
+    """
     holding = next((u for u in reversed(units) if u.start <= day <= u.end), None)
-    if holding is not None and holding.state in (State.MET, State.NEUTRAL):
-        return DayState.NOT_DUE
-    return DayState.DUE
+    judged = holding.state if holding is not None and holding.end == day else None
+    outcome = day_outcome(goal, history, day, judged, ended=False)
+    if outcome is Outcome.OPEN:
+        met = holding is not None and holding.state in (State.MET, State.NEUTRAL)
+        return DayState.NOT_DUE if met else DayState.DUE
+    return _SHOWN.get(outcome, DayState.DUE)
+
+
+_SHOWN = {
+    Outcome.DONE: DayState.DONE,
+    Outcome.SKIPPED: DayState.SKIPPED,
+    Outcome.PAUSED: DayState.PAUSED,
+    Outcome.NOT_DUE: DayState.NOT_DUE,
+}  # PARTIAL and MISSED, on a day not over: still due
 
 
 def habit_stats(goal: Goal, history: History, today: date, week_start: int = 0) -> Stats:

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+import habitcore
 from habitcore.testing import FakeClock, memory_tracker
 from habitcore_cli.remind import run_loop, summary_lines, tick
 
@@ -86,3 +87,26 @@ def test_ctrl_c_stops_the_loop_cleanly(capsys: pytest.CaptureFixture[str]) -> No
     run_loop(tracker, lambda _r: None, 5, sleep=sleep)
     assert calls == 1
     assert capsys.readouterr().out == "Stopped reminders.\n"
+
+
+def test_the_reminder_loop_survives_a_failed_tick(capsys: pytest.CaptureFixture[str]) -> None:
+    from habitcore.testing import memory_tracker
+    from habitcore_cli.remind import run_loop
+
+    tracker = memory_tracker()
+    calls = 0
+    real = tracker.due_reminders
+
+    def flaky(now: datetime | None = None) -> list[habitcore.DueReminder]:
+        nonlocal calls
+        calls += 1
+        if calls == 1:
+            raise habitcore.StoreError("The database could not be read: database is locked.")
+        return real(now)
+
+    tracker.due_reminders = flaky  # type: ignore[method-assign]
+    run_loop(
+        tracker, lambda _r: None, 1, sleep=lambda _s: __import__("time").sleep(0.3), stop_after=3
+    )
+    assert calls >= 2
+    assert "database is locked. Trying again in 1 s." in capsys.readouterr().err

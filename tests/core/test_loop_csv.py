@@ -16,6 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import habitcore
+from cli_runner import habit
 from habitcore import exchange
 from habitcore.exchange import loop_csv_export
 from habitcore.exchange.source import Source
@@ -36,7 +37,6 @@ from loop_csv_files import (
     write_zip,
 )
 from strategies import schedules
-from test_cli import habit
 
 NOW = datetime(2026, 1, 10, 12, 0, tzinfo=UTC)  # the tracker fixture's clock
 TODAY = NOW.date()

@@ -10,7 +10,7 @@ import typer.main
 
 from habitcore_cli.register import app
 
-CLI_DOC = (Path(__file__).resolve().parents[1] / "docs" / "cli.md").read_text(encoding="utf-8")
+CLI_DOC = (Path(__file__).resolve().parents[2] / "docs" / "cli.md").read_text(encoding="utf-8")
 
 
 def commands(group: Any, prefix: str = "habit") -> Iterator[tuple[str, Any]]:

@@ -3,31 +3,23 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
+import sqlalchemy as sa
 
 import habitcore
+from cli_runner import habit, runner, tracker
 from habitcore.testing import FakeClock
 from habitcore_cli.register import app
-
-runner = CliRunner()
 
 
 @pytest.fixture
 def db(cli_db: str) -> str:
     return cli_db
-
-
-def habit(*args: str) -> tuple[int, str, str]:
-    result = runner.invoke(app, list(args))
-    return result.exit_code, result.stdout, result.stderr
-
-
-def tracker(db: str) -> habitcore.Tracker:
-    return habitcore.open(db)
 
 
 def today() -> date:
@@ -445,3 +437,44 @@ def test_remind_once_prints_due_reminders_once(db: str, monkeypatch: pytest.Monk
     clock.set(datetime(2026, 1, 10, 21, 0, 30, tzinfo=UTC))
     assert habit("remind", "--once") == (0, "Reminder: Read (21:00, 2026-01-10)\n", "")
     assert habit("remind", "--once") == (0, "", "")
+
+
+def test_bare_habit_turns_a_store_error_into_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    result = runner.invoke(app, ["--db", "postgresql+psycopg://nobody@127.0.0.1:1/none"])
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: Could not open the database: ")
+    assert result.stderr.count("\n") == 1
+
+
+@pytest.mark.postgres
+def test_config_hides_a_database_password(postgres_server: str) -> None:
+    url = sa.make_url(postgres_server).set(password="s3cret-word")  # loopback trusts any
+    result = runner.invoke(app, ["--db", url.render_as_string(hide_password=False), "config"])
+    assert result.exit_code == 0, result.stderr
+    assert "s3cret-word" not in result.stdout
+    assert "postgres:***@" in result.stdout
+
+
+def test_pause_far_ahead_is_a_clear_error(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("HABITCORE_DATABASE_URL", f"sqlite:///{tmp_path / 'x.db'}")
+    result = runner.invoke(app, ["pause", "--to", "+99999"])
+    assert result.exit_code == 1
+    assert (
+        result.stderr == "Error: A pause can last at most ten years; archive the habit instead.\n"
+    )
+    result = runner.invoke(app, ["pause", "--to", "+9999999"])
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: '+9999999' is not a day")
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full to fill a disk")
+def test_a_failed_write_of_the_output_is_an_error(tmp_path: Path) -> None:
+    env = {"HABITCORE_DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}", "PATH": "/usr/bin:/bin"}
+    habit = Path(sys.executable).with_name("habit")
+    subprocess.run([str(habit), "add", "Read"], env=env, check=True, capture_output=True)
+    with open("/dev/full", "w") as full:
+        result = subprocess.run(
+            [str(habit), "export"], env=env, stdout=full, stderr=subprocess.PIPE, text=True
+        )
+    assert result.returncode == 1
+    assert result.stderr.startswith("Error: could not write the output")

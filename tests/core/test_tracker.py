@@ -291,3 +291,18 @@ def test_open_uses_the_platform_data_dir_by_default(tmp_path: Path) -> None:
     tracker = habitcore.open()
     tracker.add_habit("Read")
     assert habitcore.open().habit("Read").name == "Read"
+
+
+def test_adding_to_a_day_recorded_before_the_habit_was_measurable(tracker: Tracker) -> None:
+    tracker.add_habit("Read")
+    tracker.check("Read")
+    tracker.edit_habit("Read", target=20, unit="pages")
+    tracker.check("Read", amount=5, add=True)
+    assert tracker.checkins("Read")[-1].amount == 25
+
+
+@pytest.mark.parametrize("start", [date(1, 1, 1), date(9999, 12, 31)])
+def test_start_dates_out_of_range_are_refused(tracker: Tracker, start: date) -> None:
+    with pytest.raises(habitcore.InvalidDay, match="must lie between 1900-01-01"):
+        tracker.add_habit("Ancient", start=start)
+    assert tracker.habits() == []

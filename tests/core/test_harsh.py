@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import habitcore
+from cli_runner import habit
 from habitcore import exchange
 from habitcore.exchange import harsh_export
 from habitcore.rules.habits import name_key
@@ -30,7 +31,6 @@ from habitcore.testing import FakeClock, memory_tracker
 from habitcore.tracker import Tracker
 from harsh_files import DEFAULT_HABITS, DEFAULT_HABITS_0_8, log_line, write_folder, write_zip
 from strategies import schedules
-from test_cli import habit
 
 NOW = datetime(2026, 1, 10, 12, 0, tzinfo=UTC)  # the tracker fixture's clock
 TODAY = NOW.date()

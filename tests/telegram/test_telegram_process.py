@@ -26,6 +26,7 @@ import requests
 
 from fake_telegram import TOKEN, Call, FakeTelegram
 from habitcore_telegram.logs import RedactingFormatter, token_secrets
+from habitcore_telegram.settings import check
 
 SECRET = TOKEN.partition(":")[2]
 LEAKS = (TOKEN, SECRET, quote(TOKEN, safe=""))
@@ -676,3 +677,19 @@ def test_the_formatter_redacts_a_connection_error_with_the_token_in_its_url() ->
     assert "Traceback" in text
     assert "<token>" in text
     no_leaks(text)
+
+
+def test_an_api_address_with_a_password_is_never_logged(
+    fake_telegram: FakeTelegram, tmp_path: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    from habitcore_telegram.service import Service, Tuning
+
+    secret_url = fake_telegram.url.replace("http://", "http://operator:hunter2@")
+    settings = check(TOKEN, secret_url, f"sqlite:///{tmp_path / 'bot.db'}", "INFO")
+    assert "hunter2" not in repr(settings)
+    caplog.set_level(logging.INFO)
+    service = Service(settings, tuning=Tuning(poll_timeout=1, tick=3600))
+    assert service.start()
+    service.stop()
+    assert "hunter2" not in caplog.text
+    assert "running (API http://127.0.0.1" in caplog.text

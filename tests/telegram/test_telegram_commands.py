@@ -18,6 +18,7 @@ import itertools
 import json
 import re
 import string
+import time
 from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
@@ -188,7 +189,9 @@ def test_help_lists_every_command_of_the_menu(
 
 
 def test_every_command_is_in_the_docs() -> None:
-    page = (Path(__file__).parent.parent / "docs" / "telegram.md").read_text(encoding="utf-8")
+    page = (Path(__file__).resolve().parents[2] / "docs" / "telegram.md").read_text(
+        encoding="utf-8"
+    )
     for name in routes.COMMANDS:
         assert f"`/{name}" in page, name
 
@@ -1716,3 +1719,45 @@ def test_an_import_keeps_the_chats_language(bot: BotRun, ann: int, bob: int) -> 
     # Ann never chose a zone, so her export's default UTC does not replace Bob's choice.
     assert bot.tracker(bob).settings().timezone == "Europe/Moscow"
     assert [s.habit.name for s in bot.tracker(bob).habits()] == ["Read"]
+
+
+ANN = 301  # a person with nothing set up yet
+
+
+@pytest.mark.parametrize("name", ["Budget $\\x$", "Save $_$", "Save $5 a day, spend $0"])
+def test_stats_draws_names_with_dollar_signs(telegram: BotRun, name: str) -> None:
+    telegram.say(ANN, f"/add {name}")
+    calls = telegram.say(ANN, f"/stats {name}")
+    photos = [c for c in calls if c.method == "sendPhoto"]
+    assert len(photos) == 1
+    assert photos[0].ok
+    assert photos[0].files["photo"].startswith(b"\x89PNG")
+
+
+PHOTO = [{"file_id": "p", "file_unique_id": "u", "width": 90, "height": 90}]
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        {"story": {"chat": {"id": 1, "type": "channel", "title": "News"}, "id": 7}},
+        {"game": {"title": "Chess", "description": "A game", "photo": PHOTO}},
+    ],
+)
+def test_content_the_bot_has_no_handler_for_still_gets_a_hint(
+    telegram: BotRun, content: dict[str, Any]
+) -> None:
+    message = {
+        "message_id": 1,
+        "date": int(time.time()),
+        "chat": {"id": ANN, "type": "private", "first_name": "Ann"},
+        "from": {"id": ANN, "is_bot": False, "first_name": "Ann", "language_code": "en"},
+        **content,
+    }
+    mark = telegram.fake.mark()
+    telegram.settle(telegram.fake.push({"message": message}))
+    texts = [c.text for c in telegram.since(mark) if c.method == "sendMessage"]
+    assert texts == [
+        "I did not expect that. /today shows your checklist, /add adds a habit, /help lists "
+        "everything."
+    ]

@@ -13,13 +13,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import habitcore
+from cli_runner import habit as run_habit
+from cli_runner import tracker as cli_tracker
 from habitcore import Status, exchange
 from habitcore.exchange import Format
 from habitcore.testing import FakeClock, memory_tracker
 from habitcore.tracker import Tracker
 from loop_files import FRI, MON, NO, SKIP, UNKNOWN, WED, YES_AUTO, YES_MANUAL, backup, habit
-from test_cli import habit as run_habit
-from test_cli import tracker as cli_tracker
 
 D = date(2026, 1, 1)
 

@@ -1,6 +1,6 @@
 """The bot's own clockwork through the fake Bot API: reminders at each person's local time with
-their buttons, morning messages at each day start, the loop thread itself, the paced outbox, and
-reminders that survive a restart.
+their buttons, morning messages at each day start, the loop thread itself, and reminders that
+survive a restart.
 """
 
 # The fake hands back loosely typed dicts; a missing key fails the test anyway.
@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import collections
 import itertools
-import threading
 import time
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as clock_time
@@ -18,20 +17,18 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import pytest
-import requests
 import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from telebot.apihelper import ApiTelegramException
 
 from fake_telegram import Call, FakeTelegram
+from habitcore import Tracker
 from habitcore.rules.days import habit_day, local_instant
 from habitcore.rules.habits import Goal
 from habitcore.rules.reminders import ReminderRule, next_fire
 from habitcore.rules.schedule import parse_schedule
+from habitcore.storage.tables import ReminderLogRow
 from habitcore.testing import FakeClock
-from habitcore_telegram.outbox import Item, Outbox
 from habitcore_telegram.service import Tuning
 from strategies import dst_zone_names
 from telegram_harness import BotRun, button_data, labels, press, start_bot
@@ -469,319 +466,38 @@ def test_a_reminder_queued_at_stop_goes_out_once_after_restart_as_worded_at_firs
         assert reminders == ["⏰ Time for Read (21:00)"]
 
 
-# -- the outbox --------------------------------------------------------------------------------
+def _log(run: BotRun) -> list[str]:
+    from sqlmodel import select
+
+    with run.service.store.read() as session:
+        return sorted(row.decision for row in session.exec(select(ReminderLogRow)))
 
 
-class Recorder:
-    def __init__(self) -> None:
-        self.sent: list[tuple[int, float, Any]] = []
-        self.lock = threading.Lock()
-
-    def call(self, chat_id: int, tag: Any = None) -> Any:
-        def send() -> None:
-            with self.lock:
-                self.sent.append((chat_id, time.monotonic(), tag))
-
-        return send
-
-    def times(self) -> list[float]:
-        with self.lock:
-            return sorted(t for _, t, _ in self.sent)
+def test_a_bad_user_in_a_tick_does_not_cost_the_others_their_reminders(telegram: BotRun) -> None:
+    """A library user named ``telegram:alice`` has a reminder due first; Bob's still arrives,
+    and Alice's firing is recorded as undelivered instead of being lost silently."""
+    telegram.say(BOB, "/timezone UTC")
+    telegram.say(BOB, "/add Read | daily | 09:05")
+    alice = Tracker(telegram.service.store, user="telegram:alice", clock=telegram.clock)
+    alice.set_timezone("UTC")
+    alice.add_habit("Walk", reminders=["09:04"])
+    telegram.clock.set(datetime(2026, 11, 25, 9, 6, tzinfo=UTC))
+    calls = telegram.tick()
+    assert [c.text for c in calls if c.method == "sendMessage"] == ["⏰ Time for Read (09:05)"]
+    assert _log(telegram) == ["sent", "undelivered"]
 
 
-def most_in_a_second(times: list[float]) -> int:
-    most = 0
-    for index, first in enumerate(times):
-        most = max(most, sum(1 for t in times[index:] if t - first <= 1.0))
-    return most
-
-
-@pytest.fixture
-def outboxes() -> Any:
-    made: list[Outbox] = []
-
-    def make(**kw: Any) -> Outbox:
-        outbox = Outbox(**kw)
-        outbox.start()
-        made.append(outbox)
-        return outbox
-
-    yield make
-    for outbox in made:
-        outbox.stop(drain=0)
-
-
-def test_outbox_paces_bulk_traffic_globally_and_per_chat(outboxes: Any) -> None:
-    recorder = Recorder()
-    outbox = outboxes(rate=25, chat_interval=1)
-    for chat in range(100):
-        outbox.put(Item(chat, recorder.call(chat), "sendMessage", bulk=True))
-    one = Recorder()
-    other = outboxes(rate=25, chat_interval=1)  # the same pace, in parallel, for one chat
-    for number in range(5):
-        other.put(Item(5000, one.call(5000, number), "sendMessage", bulk=True))
-    assert outbox.wait_idle(15)
-    assert other.wait_idle(15)
-    times = recorder.times()
-    assert len(times) == 100
-    assert most_in_a_second(times) <= 26
-    assert times[-1] - times[0] >= 3.5  # about four seconds for 100 at 25 a second
-    to_one = one.times()
-    assert [tag for _, _, tag in one.sent] == [0, 1, 2, 3, 4]
-    assert all(b - a >= 0.95 for a, b in itertools.pairwise(to_one))
-
-
-def test_outbox_withdraws_what_is_no_longer_wanted_without_spending_its_slot(
-    outboxes: Any,
-) -> None:
-    recorder = Recorder()
-    outbox = outboxes(rate=2, chat_interval=0, workers=1)
-    asked: list[int] = []
-
-    def wanted(chat: int) -> Any:
-        def ask() -> bool:
-            asked.append(chat)
-            return chat % 2 == 0
-
-        return ask
-
-    began = time.monotonic()
-    for chat in range(6):
-        outbox.put(
-            Item(chat, recorder.call(chat), "sendMessage", bulk=True, still_wanted=wanted(chat))
-        )
-    assert outbox.wait_idle(10)
-    assert sorted(asked) == [0, 1, 2, 3, 4, 5]
-    assert sorted(chat for chat, _, _ in recorder.sent) == [0, 2, 4]
-    assert outbox.counters.withdrawn == 3
-    assert outbox.counters.sent == 3
-    times = recorder.times()
-    assert all(b - a >= 0.45 for a, b in itertools.pairwise(times))  # still 2 a second at most
-    # Three sends at 2 a second take one second; six slots would have taken 2.5.
-    assert times[-1] - began < 2.0
-
-
-def test_outbox_keeps_its_pace_when_asking_still_wanted_takes_varying_time(
-    outboxes: Any,
-) -> None:
-    recorder = Recorder()
-    outbox = outboxes(rate=25, chat_interval=1, workers=4)
-    slow = [0.0, 0.03] * 30  # a database read of 0 or 30 ms before each send
-
-    def wanted(delay: float) -> Any:
-        def ask() -> bool:
-            time.sleep(delay)
-            return True
-
-        return ask
-
-    for chat, delay in enumerate(slow):
-        outbox.put(
-            Item(chat, recorder.call(chat), "sendMessage", bulk=True, still_wanted=wanted(delay))
-        )
-    assert outbox.wait_idle(15)
-    times = recorder.times()
-    assert len(times) == 60
-    # What Telegram limits is how many arrive in a second, not each gap: a worker thread woken
-    # late makes one recorded gap short on a loaded machine without any burst being sent.
-    assert most_in_a_second(times) <= 26
-
-
-def test_outbox_sends_when_it_cannot_tell_whether_still_wanted(outboxes: Any) -> None:
-    recorder = Recorder()
-    outbox = outboxes(rate=1000, chat_interval=0)
-
-    def broken() -> bool:
-        raise RuntimeError("the database is down")
-
-    outbox.put(Item(1, recorder.call(1), "sendMessage", bulk=True, still_wanted=broken))
-    assert outbox.wait_idle(5)
-    assert [chat for chat, _, _ in recorder.sent] == [1]
-
-
-def test_outbox_lets_replies_to_one_chat_burst_three_then_one_a_second(outboxes: Any) -> None:
-    recorder = Recorder()
-    outbox = outboxes(rate=1000, chat_interval=1, chat_burst=3)
-    other = Recorder()
-    for number in range(6):
-        outbox.put(Item(1, recorder.call(1, number), "sendMessage"))
-    outbox.put(Item(2, other.call(2), "sendMessage"))  # another chat has a burst of its own
-    assert outbox.wait_idle(10)
-    times = recorder.times()
-    assert [tag for _, _, tag in sorted(recorder.sent, key=lambda s: s[1])] == [0, 1, 2, 3, 4, 5]
-    assert times[2] - times[0] < 0.5  # the burst
-    for later in (3, 4, 5):  # then the pace: one a second
-        assert times[later] - times[later - 1] >= 0.9, times
-    assert other.times()[0] - times[0] < 0.5
-
-
-def test_outbox_paced_loses_and_doubles_nothing(outboxes: Any) -> None:
-    """10,000 reminders to 2,000 chats, paced (globally and per chat), each sent once."""
-    counts: collections.Counter[int] = collections.Counter()
-    per_chat: dict[int, list[float]] = collections.defaultdict(list)
-    lock = threading.Lock()
-
-    def call(number: int) -> Any:
-        def send() -> None:
-            with lock:
-                counts[number] += 1
-                per_chat[number % 2000].append(time.monotonic())
-
-        return send
-
-    outbox = outboxes(rate=10_000, chat_interval=0.05, workers=4)
-    for number in range(10_000):
-        outbox.put(Item(number % 2000, call(number), "sendMessage", bulk=True))
-    assert outbox.wait_idle(60)
-    assert len(counts) == 10_000
-    assert set(counts.values()) == {1}
-    assert outbox.counters.sent == 10_000
-    gaps = [b - a for sends in per_chat.values() for a, b in itertools.pairwise(sorted(sends))]
-    assert min(gaps) >= 0.045  # each chat at most once per chat_interval
-
-
-def test_outbox_sends_a_reply_before_queued_bulk_traffic(outboxes: Any) -> None:
-    recorder = Recorder()
-    outbox = outboxes(rate=10, chat_interval=1)
-    for chat in range(30):
-        outbox.put(Item(chat, recorder.call(chat, "bulk"), "sendMessage", bulk=True))
-    time.sleep(0.25)
-    outbox.put(Item(7, recorder.call(7, "reply"), "sendMessage"))  # chat 7 has bulk queued too
-    assert outbox.wait_idle(10)
-    order = [tag for _, _, tag in sorted(recorder.sent, key=lambda s: s[1])]
-    assert order.index("reply") <= 4  # at most the bulk already under way went first
-    assert len(order) == 31
-
-
-class _Result:
-    status_code = 429
-    reason = "Too Many Requests"
-    text = '{"ok":false,"error_code":429,"description":"Too Many Requests: retry after 1"}'
-
-
-def test_outbox_retries_a_429_once_after_the_wait(outboxes: Any) -> None:
-    attempts: list[float] = []
-
-    def send() -> None:
-        attempts.append(time.monotonic())
-        if len(attempts) == 1:
-            raise ApiTelegramException(
-                "sendMessage",
-                _Result(),
-                {
-                    "ok": False,
-                    "error_code": 429,
-                    "description": "Too Many Requests: retry after 1",
-                    "parameters": {"retry_after": 1},
-                },
-            )
-
-    outbox = outboxes(rate=1000, chat_interval=0)
-    outbox.put(Item(1, send, "sendMessage"))
-    assert outbox.wait_idle(5)
-    assert len(attempts) == 2
-    assert attempts[1] - attempts[0] >= 0.95
-    assert outbox.counters.retried == 1
-    assert outbox.counters.sent == 1
-
-
-def _flood(seconds: int) -> ApiTelegramException:
-    description = f"Too Many Requests: retry after {seconds}"
-    return ApiTelegramException(
-        "sendMessage",
-        _Result(),
-        {
-            "ok": False,
-            "error_code": 429,
-            "description": description,
-            "parameters": {"retry_after": seconds},
-        },
-    )
-
-
-def test_outbox_holds_one_flooded_chat_and_the_rest_only_a_second(outboxes: Any) -> None:
-    recorder = Recorder()
-    refused: list[float] = []
-
-    def flooded() -> None:
-        if not refused:
-            refused.append(time.monotonic())
-            raise _flood(3)
-        recorder.call(1, "flooded")()
-
-    outbox = outboxes(rate=1000, chat_interval=0)
-    outbox.put(Item(1, flooded, "sendMessage"))
-    time.sleep(0.2)
-    outbox.put(Item(2, recorder.call(2, "other"), "sendMessage"))
-    assert outbox.wait_idle(10)
-    sent = {tag: at for _, at, tag in recorder.sent}
-    assert sent["other"] - refused[0] < 1.5
-    assert sent["flooded"] - refused[0] >= 2.95
-
-
-def test_outbox_holds_everyone_when_a_second_chat_is_flooded_too(outboxes: Any) -> None:
-    recorder = Recorder()
-    refused: list[float] = []
-
-    def flooded(chat: int) -> Any:
-        def send() -> None:
-            if len([c for c in refused if c == chat]) == 0:
-                refused.append(chat)
-                raise _flood(3)
-            recorder.call(chat, chat)()
-
-        return send
-
-    outbox = outboxes(rate=1000, chat_interval=0, workers=1)
-    began = time.monotonic()
-    outbox.put(Item(1, flooded(1), "sendMessage"))
-    assert outbox.wait_idle(0.5) is False  # chat 1 waits its three seconds
-    outbox.put(Item(2, flooded(2), "sendMessage"))  # told to wait as well: the bot is over
-    time.sleep(0.1)
-    outbox.put(Item(3, recorder.call(3, 3), "sendMessage"))
-    assert outbox.wait_idle(10)
-    sent = {tag: at - began for _, at, tag in recorder.sent}
-    assert sent[3] >= 3.5  # waited with everyone, not a second
-    assert sorted(sent) == [1, 2, 3]
-
-
-def test_outbox_retries_a_connection_error_with_backoff(outboxes: Any) -> None:
-    attempts: list[float] = []
-
-    def send() -> None:
-        attempts.append(time.monotonic())
-        if len(attempts) < 3:
-            raise requests.ConnectionError("refused")
-
-    outbox = outboxes(rate=1000, chat_interval=0)
-    outbox.put(Item(1, send, "sendMessage"))
-    assert outbox.wait_idle(10)
-    assert len(attempts) == 3
-    assert attempts[1] - attempts[0] >= 0.95
-    assert attempts[2] - attempts[1] >= 1.9
-
-
-def test_outbox_stop_hands_unsent_items_back() -> None:
-    outbox = Outbox(rate=1, chat_interval=1)
-    outbox.start()
-    recorder = Recorder()
-    given_back: list[int] = []
-    for number in range(5):
-        outbox.put(
-            Item(
-                1,
-                recorder.call(1, number),
-                "sendMessage",
-                bulk=True,
-                on_dropped=lambda number=number: given_back.append(number),
-            )
-        )
-    time.sleep(0.1)
-    left = outbox.stop(drain=0)
-    sent = [tag for _, _, tag in recorder.sent]
-    assert left == len(given_back) >= 3
-    assert sorted(sent + given_back) == [0, 1, 2, 3, 4]  # each either sent or given back
-    # After the stop, a new item is given back at once.
-    late: list[str] = []
-    outbox.put(Item(2, recorder.call(2), "sendMessage", on_dropped=lambda: late.append("back")))
-    assert late == ["back"]
+def test_a_tap_on_the_morning_message_keeps_the_morning_summary(telegram: BotRun) -> None:
+    telegram.say(ANN, "/timezone UTC")
+    telegram.say(ANN, "/add Read")
+    telegram.tracker(ANN).check("Read")
+    telegram.clock.set(datetime(2026, 11, 26, 0, 1, tzinfo=UTC))
+    telegram.tick()
+    morning = telegram.last(ANN)
+    assert morning["text"].startswith("☀️ Good morning! Yesterday:\n✅ Read: streak 1")
+    telegram.press(ANN, morning, button_data(morning, "Read"))
+    now = telegram.fake.stored(ANN, morning["message_id"])
+    assert now is not None
+    assert now["text"] == morning["text"]
+    labels = [b["text"] for row in now["reply_markup"]["inline_keyboard"] for b in row]
+    assert labels[0] == "✅ Read · 🔥2"

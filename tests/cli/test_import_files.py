@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 
 import habitcore
+from cli_runner import habit, tracker
 from habitcore import exchange
 from habitcore.exchange import Format
 from habitcore.testing import FakeClock, memory_tracker
-from test_cli import habit, tracker
 
 
 def _export(path: Path) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from habitcore.rules.rollover import Outcome
 from habitcore.storage.store import Store
@@ -125,3 +125,14 @@ def test_new_and_backdated_habits_report_only_days_that_end_from_now(
     tracker.add_habit("Old", start=date(2025, 6, 1))
     clock.advance(days=1)
     assert [(r.habit, r.day) for r in tracker.close_days()] == [("Old", date(2026, 1, 10))]
+
+
+def test_unarchiving_does_not_report_the_archived_months(
+    tracker: Tracker, clock: FakeClock
+) -> None:
+    tracker.add_habit("Read")
+    tracker.archive("Read")
+    clock.advance(days=90)
+    tracker.unarchive("Read")
+    clock.advance(days=1)
+    assert [r.day for r in tracker.close_days()] == [tracker.today() - timedelta(days=1)]

@@ -467,3 +467,18 @@ def test_a_failing_button_handler_still_answers_once(
         APOLOGY[:200]
     ]
     assert every_row(telegram)["checkins"] == []
+
+
+def test_an_update_telebot_cannot_read_is_skipped_and_the_next_handled(
+    telegram: BotRun, caplog: pytest.LogCaptureFixture
+) -> None:
+    """An update of a shape this telebot does not know must not block every poll after it."""
+    broken = {"message": {"message_id": 1, "chat": "not a chat"}}
+    poison = telegram.fake.push(broken)
+    calls = telegram.say(ANN, "/help")
+    assert telegram.service.poller.offset is not None
+    assert telegram.service.poller.offset > poison
+    assert [c.text.split("\n")[0] for c in calls if c.method == "sendMessage" and c.text] == [
+        "Here is what I can do:"
+    ]
+    assert f"update {poison} could not be read; it is skipped" in caplog.text

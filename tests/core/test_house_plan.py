@@ -9,7 +9,7 @@ import pytest
 
 import habitcore
 
-SRC = Path(__file__).resolve().parent.parent / "src"
+SRC = Path(__file__).resolve().parents[2] / "src"
 OLD_PATHS = {"days", "schedule", "periods", "streaks", "score", "rollover", "reminders"}
 SERVICES = ("habitcore.delivery", "habitcore.closing", "habitcore.scheduling", "habitcore.exchange")
 FACE = [

@@ -749,3 +749,31 @@ def test_finding_due_reminders_costs_the_same_whatever_the_number_of_users(
         f"due-at-14-{n}" for n in range(10) if n not in (0, 5)
     )
     assert with_500 == with_50
+
+
+def test_a_snooze_survives_an_unrelated_setting(tracker: Tracker, clock: FakeClock) -> None:
+    tracker.add_habit("Read", reminders=["13:00"])
+    [first] = tracker.due_reminders(datetime(2026, 1, 10, 13, tzinfo=UTC))
+    tracker.snooze(first.reminder_id, first.day, timedelta(minutes=10))
+    tracker.set_language("de")
+    tracker.edit_habit("Read", description="a chapter a day")
+    again = tracker.due_reminders(clock.now() + timedelta(minutes=10))
+    assert [(r.habit, r.snoozed) for r in again] == [("Read", True)]
+
+
+def test_a_due_firing_not_yet_handed_out_survives_an_edit(
+    tracker: Tracker, clock: FakeClock
+) -> None:
+    tracker.add_habit("Read", reminders=["13:00"])
+    clock.set(datetime(2026, 1, 10, 13, 0, 30, tzinfo=UTC))
+    tracker.edit_habit("Read", description="new words")
+    assert [r.habit for r in tracker.due_reminders()] == ["Read"]
+
+
+def test_editing_reminders_keeps_the_ones_left_as_they_were(tracker: Tracker, store: Store) -> None:
+    tracker.add_habit("Read", reminders=["13:00"])
+    [first] = tracker.due_reminders(datetime(2026, 1, 10, 13, tzinfo=UTC))
+    tracker.edit_habit("Read", reminders=["13:00", "21:00"])
+    with store.read() as session:
+        logged = session.execute(sa.select(ReminderLogRow.reminder_id)).scalars().all()
+    assert logged == [first.reminder_id]

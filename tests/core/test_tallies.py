@@ -152,3 +152,15 @@ def test_stats_agree_with_the_pure_rule(tracker: Tracker) -> None:
         row = session.execute(sa.select(HabitRow)).scalars().one()
     expected = habit_stats(goal_of(row), History.of(history), tracker.today())
     assert tracker.stats("Read") == expected
+
+
+def test_a_look_at_a_later_day_does_not_hide_todays_check_in(
+    tracker: Tracker, clock: FakeClock
+) -> None:
+    tracker.add_habit("Read", start=date(2026, 1, 4))
+    for day in range(4, 10):
+        tracker.check("Read", day=date(2026, 1, day))
+    tracker.habits(today=date(2026, 1, 11))  # a frontend asking about tomorrow
+    tracker.check("Read")  # the 10th, today
+    clock.advance(days=1)
+    assert tracker.stats("Read").current_streak == 7

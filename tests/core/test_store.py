@@ -30,7 +30,7 @@ from habitcore.storage.tables import metadata
 from habitcore.testing import FakeClock
 from habitcore.tracker import Tracker
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).resolve().parents[1] / "data"
 NOW = datetime(2026, 1, 10, 12, 0, tzinfo=UTC)
 
 

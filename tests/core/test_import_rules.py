@@ -201,3 +201,39 @@ def test_protecting_a_cell_and_reading_it_back_gives_the_text(text: str) -> None
     cell = protect(text)
     assert not cell.startswith(FORMULA_STARTS)
     assert unprotect(cell) == text
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (
+            lambda d: d["habits"].append({**d["habits"][0], "name": "READ", "start": "2026-01-02"}),
+            r"habits\[1\]: the name 'READ' appears twice",
+        ),
+        (lambda d: d["habits"][0].update(at_most="false"), r"habits\[0\].at_most: expected true"),
+        (lambda d: d["habits"][0].update(archived="no"), r"habits\[0\].archived: expected true"),
+        (
+            lambda d: d["habits"][0].update(position=2**70),
+            r"habits\[0\].position: expected a whole",
+        ),
+        (
+            lambda d: d["habits"][0]["checkins"].append(
+                {"day": "2026-01-03", "status": "done", "amount": 10**400}
+            ),
+            r"habits\[0\].checkins\[1\]: An amount must be a number",
+        ),
+        (
+            lambda d: d["habits"][0].update(reminders=[f"{h:02d}:00" for h in range(24)] * 1000),
+            r"habits\[0\]: A habit can have at most 12 reminders",
+        ),
+    ],
+)
+def test_imports_refuse_what_they_cannot_take_faithfully(
+    tracker: Tracker, change: object, message: str
+) -> None:
+    tracker.add_habit("Read", start=date(2026, 1, 1))
+    tracker.check("Read", day=date(2026, 1, 2))
+    document = tracker.export()
+    change(document)  # type: ignore[operator]
+    with pytest.raises(habitcore.InvalidImport, match=message):
+        tracker.import_data(document)
