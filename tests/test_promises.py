@@ -114,7 +114,7 @@ def test_of_equal_streaks_the_best_is_the_latest() -> None:
 def test_resume_cancels_pauses_not_yet_begun(tracker: Tracker) -> None:
     tracker.add_habit("Read")
     tracker.pause(start=date(2026, 2, 1), end=date(2026, 2, 14))
-    assert tracker.resume() == 1
+    assert len(tracker.resume()) == 1
     assert tracker.pauses() == []
 
 

@@ -24,6 +24,7 @@ from habitcore.errors import (
     InvalidTime,
     InvalidTimezone,
     InvalidWeekday,
+    PauseNotFound,
     ReminderNotFound,
     StoreError,
 )
@@ -34,7 +35,7 @@ from habitcore.rules.schedule import parse_schedule
 from habitcore.rules.score import ScoreStep
 from habitcore.rules.stats import DayState, Stats
 from habitcore.rules.streaks import Streak
-from habitcore.storage.records import Habit, Settings
+from habitcore.storage.records import Habit, PauseEntry, Resumed, Settings
 from habitcore.storage.store import Store, default_url
 from habitcore.tracker import HabitStatus, Tracker, open
 
@@ -84,7 +85,10 @@ __all__ = [
     "Kind",
     "Outcome",
     "Pause",
+    "PauseEntry",
+    "PauseNotFound",
     "ReminderNotFound",
+    "Resumed",
     "ScoreStep",
     "Settings",
     "Stats",

@@ -21,11 +21,19 @@ class HabitcoreError(Exception):
 
 
 class HabitNotFound(HabitcoreError):
-    def __init__(self, name: str) -> None:
-        super().__init__(
-            f"There is no habit called {name!r}; list your habits to see their exact names."
-        )
+    def __init__(self, name: str, *, similar: str | None = None, exact: bool = False) -> None:
+        if similar is not None and exact:
+            text = (
+                f"No habit is called exactly {name!r}; {similar!r} begins so, but deleting, "
+                "archiving, editing and renaming need a habit's whole name or its id (#N)."
+            )
+        elif similar is not None:
+            text = f"There is no habit called {name!r}; did you mean {similar!r}?"
+        else:
+            text = f"There is no habit called {name!r}; list your habits to see their exact names."
+        super().__init__(text)
         self.name = name
+        self.similar = similar
 
 
 class HabitNotArchived(HabitNotFound):
@@ -49,16 +57,24 @@ class AmbiguousHabit(HabitcoreError):
 
 
 class DuplicateHabit(HabitcoreError):
-    def __init__(self, name: str) -> None:
-        super().__init__(
-            f"You already have an active habit called {name!r}; pick another name "
-            "or unarchive the old one."
-        )
+    def __init__(self, name: str, *, unarchiving: bool = False) -> None:
+        if unarchiving:
+            text = (
+                f"An active habit is already called {name!r}; rename one of the two before "
+                "bringing the archived one back."
+            )
+        else:
+            text = f"You already have an active habit called {name!r}; pick another name."
+        super().__init__(text)
         self.name = name
 
 
 class HabitArchived(HabitcoreError):
-    pass
+    """The habit named is archived: it keeps its history but takes no check-ins."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(f"{name!r} is archived; unarchive it first.")
+        self.name = name
 
 
 class InvalidName(HabitcoreError):
@@ -95,6 +111,12 @@ class InvalidAmount(HabitcoreError):
 
 class InvalidPause(HabitcoreError):
     pass
+
+
+class PauseNotFound(InvalidPause):
+    def __init__(self, pause_id: int) -> None:
+        super().__init__(f"There is no pause #{pause_id}; list the pauses to see their ids.")
+        self.pause_id = pause_id
 
 
 class ReminderNotFound(HabitcoreError):

@@ -23,10 +23,9 @@ from habitcore.errors import (
     InvalidAmount,
     InvalidDay,
     InvalidPause,
-    InvalidSetting,
+    PauseNotFound,
     ReminderNotFound,
     StoreError,
-    shown,
 )
 from habitcore.rules.days import (
     check_day,
@@ -38,15 +37,16 @@ from habitcore.rules.days import (
     parse_weekday,
 )
 from habitcore.rules.habits import (
+    OPEN_END,
     CheckIn,
     Pause,
     Status,
     clean_amount,
     clean_description,
+    clean_language,
     clean_name,
     clean_note,
     clean_target,
-    match_name,
     name_key,
 )
 from habitcore.rules.reminders import DEFAULT_GRACE, ReminderRule, parse_reminders
@@ -60,6 +60,8 @@ from habitcore.storage import queries, tallies
 from habitcore.storage.queries import HabitRef
 from habitcore.storage.records import (
     Habit,
+    PauseEntry,
+    Resumed,
     Settings,
     Zone,
     checkin_of,
@@ -67,6 +69,7 @@ from habitcore.storage.records import (
     habit_of,
     histories,
     ident,
+    pause_entry_of,
     settings_of,
 )
 from habitcore.storage.store import Store, default_url
@@ -79,6 +82,7 @@ if TYPE_CHECKING:
 LOCAL_USER = "local"
 MAX_SNOOZE = timedelta(hours=24)
 _UNSET: Any = object()
+Progress = Callable[[int, int], None] | None  # called with (done, total) as an import goes
 
 
 @dataclass(frozen=True)
@@ -169,10 +173,7 @@ class Tracker:
         return self._change_user(week_start=day)
 
     def set_language(self, code: str) -> Settings:
-        cleaned = (code or "").strip().lower()
-        if not cleaned or len(cleaned) > 16 or not cleaned.replace("-", "").isalnum():
-            raise InvalidSetting(f"{shown(code)} is not a language code; use one such as en or ru.")
-        return self._change_user(language=cleaned)
+        return self._change_user(language=clean_language(code))
 
     def set_morning_summary(self, enabled: bool) -> Settings:
         return self._change_user(morning_summary=bool(enabled))
@@ -225,7 +226,7 @@ class Tracker:
             zone = Zone.of(user)
             today = habit_day(self.now(), zone.tz, zone.day_start)
             first = check_day(start, "A start date") if start is not None else today
-            self._refuse_duplicate(session, cleaned)
+            queries.refuse_duplicate(session, self._user_id, cleaned)
             position = queries.next_position(session, self._user_id)
             row = HabitRow(
                 user_id=self._user_id,
@@ -268,7 +269,7 @@ class Tracker:
             if new_name is not None:
                 cleaned = clean_name(new_name)
                 if name_key(cleaned) != row.name_key and not row.archived:
-                    self._refuse_duplicate(session, cleaned)
+                    queries.refuse_duplicate(session, self._user_id, cleaned)
                 row.name, row.name_key = cleaned, name_key(cleaned)
             if schedule is not None:
                 row.schedule = str(parse_schedule(schedule))
@@ -308,7 +309,7 @@ class Tracker:
     def unarchive(self, name: HabitRef) -> Habit:
         with self.store.write() as session:
             row = self._habit_row(session, name, archived=True)
-            self._refuse_duplicate(session, row.name)
+            queries.refuse_duplicate(session, self._user_id, row.name, unarchiving=True)
             row.archived = False
             # Days that ended while archived are history, not news for the next rollover.
             zone = Zone.of(self._user(session))
@@ -344,15 +345,22 @@ class Tracker:
             row = self._habit_row(session, name, archived=None)
             return habit_of(row, reminder_rows(session, row))
 
-    def resolve(self, text: str, *, archived: bool = False) -> str:
-        """The full name a person means by ``text``: exact (any case) or a unique prefix.
+    def find(self, text: HabitRef, *, archived: bool = False, exact: bool = False) -> Habit:
+        """The habit a person means by ``text``, by the one rule every frontend follows.
 
-        Frontends call this before acting, so ``habit done re`` finds "Read". An ambiguous prefix
-        is an ``AmbiguousHabit`` listing the candidates.
+        ``text`` is a name in any case, a unique prefix of one (unless ``exact``: commands that
+        delete or rename take the whole name), or an id (``7`` or ``"#7"``), which reaches any
+        habit, archived or not. By name, only active habits are candidates, or with
+        ``archived=True`` only archived ones; a name that belongs to the other kind is a
+        ``HabitArchived`` (or ``HabitNotArchived``) saying so, never "no such habit".
         """
         with self.store.read() as session:
-            rows = self._habit_rows(session, archived=None if archived else False)
-        return match_name([r.name for r in rows], text)
+            row = queries.find_habit(session, self._user_id, text, archived=archived, exact=exact)
+            return habit_of(row, reminder_rows(session, row))
+
+    def resolve(self, text: str, *, archived: bool = False, exact: bool = False) -> str:
+        """The full name of ``find(text, ...)``: ``habit done re`` finds "Read"."""
+        return self.find(text, archived=archived, exact=exact).name
 
     def habits(self, today: date | None = None, *, archived: bool = False) -> list[HabitStatus]:
         """Every active habit (and archived ones too, with ``archived=True``) on a habit day."""
@@ -484,41 +492,61 @@ class Tracker:
 
     # -- pauses --------------------------------------------------------------------------------
 
-    def pause(self, name: HabitRef | None = None, *, start: date, end: date) -> Pause:
-        """Pause one habit, or every habit (a vacation) when ``name`` is None."""
-        span = Pause(check_day(start, "A pause's start"), check_day(end, "A pause's end"))
-        if (end - start).days > 3660:
+    def pause(self, name: HabitRef | None = None, *, start: date, end: date | None = None) -> Pause:
+        """Pause one habit, or all (a vacation) when ``name`` is None; no ``end``: until resumed."""
+        last = OPEN_END if end is None else check_day(end, "A pause's end")
+        span = Pause(check_day(start, "A pause's start"), last)
+        if end is not None and (end - start).days > 3660:
             raise InvalidPause("A pause can last at most ten years; archive the habit instead.")
         with self.store.write() as session:
             habit_id = self._habit_row(session, name).id if name is not None else None
-            session.add(PauseRow(user_id=self._user_id, habit_id=habit_id, start=start, end=end))
+            session.add(PauseRow(user_id=self._user_id, habit_id=habit_id, start=start, end=last))
             self._bump(session, None if habit_id is None else [habit_id])
         return span
 
-    def resume(self, name: HabitRef | None = None, today: date | None = None) -> int:
-        """End the pauses (of one habit, or the vacations) holding ``today`` or after it.
-
-        Returns how many pauses were shortened or dropped.
-        """
+    def resume(
+        self, name: HabitRef | None = None, today: date | None = None, *, planned: bool = True
+    ) -> Resumed:
+        """End the pauses (of one habit, or the vacations) holding ``today``: each now ends the
+        day before (one that began today is dropped). Pauses planned to begin later are
+        cancelled too, or with ``planned=False`` kept."""
         with self.store.write() as session:
             zone = Zone.of(self._user(session))
             day = today or habit_day(self.now(), zone.tz, zone.day_start)
             habit_id = self._habit_row(session, name).id if name is not None else None
-            rows = queries.pauses_ending_from(session, self._user_id, habit_id, day)
-            for row in rows:
-                if row.start >= day:
-                    session.delete(row)
-                else:
-                    row.end = day - timedelta(days=1)
-                    session.add(row)
+            changed = queries.end_pauses(session, self._user_id, habit_id, day, planned=planned)
+            names = queries.habit_names(session, self._user_id)
             self._bump(session, None if habit_id is None else [habit_id])
-            return len(rows)
+        ended, cancelled, kept = ([pause_entry_of(r, names) for r in rows] for rows in changed)
+        return Resumed(day, tuple(ended), tuple(cancelled), tuple(kept))
+
+    def unpause(self, pause_id: int) -> PauseEntry:
+        """Delete one pause, past or planned, as if it had never been: the days it held count
+        again as they were recorded."""
+        with self.store.write() as session:
+            row = queries.pause(session, self._user_id, pause_id)
+            if row is None:
+                raise PauseNotFound(pause_id)
+            entry = pause_entry_of(row, queries.habit_names(session, self._user_id))
+            session.delete(row)
+            self._bump(session, None if row.habit_id is None else [row.habit_id])
+        return entry
 
     def pauses(self, name: HabitRef | None = None) -> list[Pause]:
+        """One habit's own pauses, or (``name`` None) the vacations, as the rules read them."""
         with self.store.read() as session:
             habit_id = self._habit_row(session, name, archived=None).id if name else None
             rows = queries.pauses(session, self._user_id, habit_id)
         return [Pause(r.start, r.end) for r in rows]
+
+    def pause_list(self, name: HabitRef | None = None) -> list[PauseEntry]:
+        """Every pause with its id, earliest first: all of them, or those holding one habit
+        (its own and the vacations)."""
+        with self.store.read() as session:
+            habit_id = self._habit_row(session, name, archived=None).id if name else None
+            rows = queries.every_pause(session, self._user_id, habit_id)
+            names = queries.habit_names(session, self._user_id)
+        return [pause_entry_of(r, names) for r in rows]
 
     # -- rollover and reminders ----------------------------------------------------------------
 
@@ -571,11 +599,7 @@ class Tracker:
         return habitcore_csv.write(self.export())
 
     def import_data(
-        self,
-        data: dict[str, Any],
-        *,
-        dry_run: bool = False,
-        progress: Callable[[int, int], None] | None = None,
+        self, data: dict[str, Any], *, dry_run: bool = False, progress: Progress = None
     ) -> ImportSummary:
         """Merge an export (the dict of habitcore's JSON): all of it, or nothing."""
         from habitcore.exchange import habitcore_json
@@ -589,7 +613,7 @@ class Tracker:
         *,
         format: str | None = None,
         dry_run: bool = False,
-        progress: Callable[[int, int], None] | None = None,
+        progress: Progress = None,
     ) -> ImportSummary:
         """Import a file or folder of any format ``habitcore.exchange`` reads (told from its
         content unless ``format`` insists), all of it or nothing."""
@@ -599,11 +623,7 @@ class Tracker:
         return self.import_document(document, dry_run=dry_run, progress=progress)
 
     def import_document(
-        self,
-        document: Document,
-        *,
-        dry_run: bool = False,
-        progress: Callable[[int, int], None] | None = None,
+        self, document: Document, *, dry_run: bool = False, progress: Progress = None
     ) -> ImportSummary:
         """Write a read ``habitcore.exchange.Document`` in one transaction (none on a dry run)."""
         from habitcore.exchange import merge
@@ -649,19 +669,10 @@ class Tracker:
         local = self.user == LOCAL_USER
         try:
             with self.store.write() as session:
-                row = UserRow(
-                    external_id=self.user,
-                    timezone=system_timezone_name() if local else "UTC",
-                    timezone_set=local,
-                    created_at=self.now(),
-                )
-                zone = Zone.of(row)
-                row.next_close = day_end_instant(self.now(), zone.tz, zone.day_start)
-                session.add(row)
-                session.flush()
-                assert row.id is not None
-                self.created = True
-                return row.id
+                zone = system_timezone_name() if local else "UTC"
+                made = queries.new_user(session, self.user, zone, local, self.now())
+            self.created = True
+            return made
         except Exception:
             # Another process created the same user a moment ago.
             self.created = False
@@ -684,9 +695,6 @@ class Tracker:
         self, session: Session, name: HabitRef | None, archived: bool | None = False
     ) -> HabitRow:
         return queries.habit_row(session, self._user_id, name, archived)
-
-    def _refuse_duplicate(self, session: Session, name: str) -> None:
-        queries.refuse_duplicate(session, self._user_id, name)
 
     def _row_and_day(
         self, session: Session, name: HabitRef, today: date | None

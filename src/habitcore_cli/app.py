@@ -105,7 +105,7 @@ def command(
             except HabitcoreError as exc:
                 if os.environ.get("HABITCORE_DEBUG") == "1":
                     raise
-                error(str(exc))
+                error(_sentence(exc))
                 raise typer.Exit(1) from None
             except (typer.Exit, typer.Abort, KeyboardInterrupt):
                 raise
@@ -124,6 +124,18 @@ def command(
         return guarded  # type: ignore[return-value]
 
     return register
+
+
+def _sentence(exc: Exception) -> str:
+    """habitcore's sentence, naming the command that helps where the terminal has one."""
+    from habitcore.errors import HabitArchived
+
+    if isinstance(exc, HabitArchived):
+        import shlex
+
+        again = shlex.quote(exc.name)
+        return f"{exc.name!r} is archived; `habit unarchive {again}` brings it back."
+    return str(exc)
 
 
 def _is_click_error(exc: Exception) -> bool:

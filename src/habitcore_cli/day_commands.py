@@ -8,11 +8,9 @@ from typing import Annotated, Any
 import typer
 
 from habitcore_cli.app import command, state
+from habitcore_cli.arguments import NAME
 from habitcore_cli.output import say
 
-NAME = Annotated[
-    str, typer.Argument(metavar="NAME", help="The habit (any case; a unique prefix is enough).")
-]
 DAY = Annotated[
     str | None,
     typer.Argument(
@@ -70,14 +68,13 @@ def done(
     Example: habit done read yesterday --note "two chapters"; habit done pages --amount 12
     """
     tracker = state(ctx).tracker()
-    full = tracker.resolve(name)
+    habit = tracker.find(name)
     when = _day(tracker, day)
-    checkin = tracker.check(full, when, amount=amount, add=add, note=note)
-    habit = tracker.habit(full)
+    checkin = tracker.check(habit.id, when, amount=amount, add=add, note=note)
     what = "done"
     if habit.target is not None and checkin.amount is not None:
         what = f"{checkin.amount:g} of {habit.target:g} {habit.unit or ''}".rstrip()
-    _report(tracker, full, when, what)
+    _report(tracker, habit.name, when, what)
 
 
 @command("undo", context_settings=DAY_CONTEXT)
@@ -87,7 +84,7 @@ def undo(ctx: typer.Context, name: NAME, day: DAY = None) -> None:
     Example: habit undo read yesterday
     """
     tracker = state(ctx).tracker()
-    full = tracker.resolve(name)
+    full = tracker.find(name).name
     when = _day(tracker, day)
     if tracker.uncheck(full, when):
         _report(tracker, full, when, "check-in removed")
@@ -102,7 +99,7 @@ def skip(ctx: typer.Context, name: NAME, day: DAY = None, note: NOTE = None) -> 
     Example: habit skip run today --note "knee hurts"
     """
     tracker = state(ctx).tracker()
-    full = tracker.resolve(name)
+    full = tracker.find(name).name
     when = _day(tracker, day)
     tracker.skip(full, when, note=note)
     _report(tracker, full, when, "skipped")
@@ -133,7 +130,7 @@ def note(
             "give the note's text, or --clear to remove it (not both)", param_hint="TEXT"
         )
     tracker = state(ctx).tracker()
-    full = tracker.resolve(name)
+    full = tracker.find(name).name
     when = _day(tracker, day)
     tracker.set_note(full, when, None if clear else text)
     what = "note removed" if clear else "note kept"

@@ -1,4 +1,4 @@
-"""Creating and changing habits: add, edit, archive, unarchive, rm, pause, resume."""
+"""Creating and changing habits: add, edit, archive, unarchive, rm."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import typer
 
 from habitcore_cli.app import command, state
-from habitcore_cli.day_commands import NAME
+from habitcore_cli.arguments import ARCHIVED, NAME, WHOLE_NAME
 from habitcore_cli.output import say
 
 SCHEDULE_HELP = "daily, weekdays, mon,wed,fri, every 3 days, 3/week, 10/month or 3 in 7 days."
@@ -71,7 +71,7 @@ def add(
 @command("edit")
 def edit(
     ctx: typer.Context,
-    name: NAME,
+    name: WHOLE_NAME,
     new_name: Annotated[str | None, typer.Option("--name", help="A new name.")] = None,
     schedule: Annotated[str | None, typer.Option("--schedule", "-s", help=SCHEDULE_HELP)] = None,
     target: Annotated[
@@ -97,10 +97,16 @@ def edit(
     """
     if remind and no_remind:
         raise typer.BadParameter("Give either --remind or --no-remind, not both.")
+    given = (new_name, schedule, target, unit, at_most, remind, start, description)
+    if all(value is None or value == [] for value in given) and not (yes_no or no_remind):
+        raise typer.BadParameter(
+            "nothing to change; give what to change, such as --schedule weekdays or --name NEW "
+            "(habit edit --help lists them)."
+        )
     if yes_no and (target is not None or unit is not None):
         raise typer.BadParameter("--yes-no drops the target; do not give --target or --unit.")
     tracker = state(ctx).tracker()
-    full = tracker.resolve(name, archived=True)
+    habit = tracker.find(name, exact=True)
     changes: dict[str, Any] = {}
     if yes_no:
         changes["target"] = None
@@ -112,7 +118,7 @@ def edit(
         changes["description"] = description
     reminders = [] if no_remind else remind or None
     habit = tracker.edit_habit(
-        full,
+        habit.id,
         new_name=new_name,
         schedule=schedule,
         at_most=at_most,
@@ -124,13 +130,13 @@ def edit(
 
 
 @command("archive")
-def archive(ctx: typer.Context, name: NAME) -> None:
+def archive(ctx: typer.Context, name: WHOLE_NAME) -> None:
     """Archive a habit: hidden from the checklist, reminders off, history kept.
 
     Example: habit archive run
     """
     tracker = state(ctx).tracker()
-    habit = tracker.archive(tracker.resolve(name))
+    habit = tracker.archive(tracker.find(name, exact=True).id)
     say(f"Archived {habit.name}. Bring it back with: habit unarchive {habit.name!r}")
 
 
@@ -141,14 +147,15 @@ def unarchive(ctx: typer.Context, name: NAME) -> None:
     Example: habit unarchive run
     """
     tracker = state(ctx).tracker()
-    habit = tracker.unarchive(tracker.resolve(name, archived=True))
+    habit = tracker.unarchive(tracker.find(name, archived=True).id)
     say(f"{habit.name} is active again.", style="green")
 
 
 @command("rm")
 def remove(
     ctx: typer.Context,
-    name: NAME,
+    name: WHOLE_NAME,
+    archived: ARCHIVED = False,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask (for scripts).")] = False,
 ) -> None:
     """Delete a habit and all its history, for good (asks first).
@@ -156,78 +163,18 @@ def remove(
     Example: habit rm run --yes
     """
     tracker = state(ctx).tracker()
-    full = tracker.resolve(name, archived=True)
+    habit = tracker.find(name, archived=archived, exact=True)
+    what = f"the archived habit {habit.name!r}" if habit.archived else repr(habit.name)
     if not yes:
         if not sys.stdin.isatty():
             from habitcore_cli.output import error
 
-            error(f"Not deleting {full!r} without a confirmation; pass --yes to delete it.")
+            error(f"Not deleting {what} without a confirmation; pass --yes to delete it.")
             raise typer.Exit(1)
-        count = len(tracker.checkins(full))
-        typer.confirm(f"Delete {full!r} and its {count} check-ins for good?", abort=True)
-    tracker.delete_habit(full)
-    say(f"Deleted {full}.")
-
-
-@command("pause")
-def pause(
-    ctx: typer.Context,
-    name: Annotated[
-        str | None,
-        typer.Argument(
-            metavar="NAME", help="The habit; leave out to pause every habit (a vacation)."
-        ),
-    ] = None,
-    start: Annotated[
-        str | None, typer.Option("--from", help="First paused day. Default: today.")
-    ] = None,
-    end: Annotated[str, typer.Option("--to", help="Last paused day (YYYY-MM-DD, mon, ...).")] = "",
-) -> None:
-    """Pause a habit, or all of them: nothing is due, streaks and score are frozen.
-
-    Example: habit pause --from 2026-07-01 --to 2026-07-14
-    """
-    if not end:
-        raise typer.BadParameter("Say when the pause ends: --to YYYY-MM-DD.", param_hint="--to")
-    from habitcore.rules.days import parse_day
-
-    tracker = state(ctx).tracker()
-    today = tracker.today()
-    first = parse_day(start, today) if start else today
-    last = _future_day(end, today)
-    full = tracker.resolve(name) if name else None
-    tracker.pause(full, start=first, end=last)
-    what = full or "every habit"
-    say(f"Paused {what} from {first.isoformat()} to {last.isoformat()}.")
-
-
-def _future_day(text: str, today: date) -> date:
-    """``--to`` may name a day ahead: a date, or +N days."""
-    from datetime import timedelta
-
-    from habitcore.rules.days import parse_day
-
-    if text.startswith("+") and text[1:].isdigit() and len(text) <= 6:
-        return today + timedelta(days=int(text[1:]))
-    return parse_day(text, today)
-
-
-@command("resume")
-def resume(
-    ctx: typer.Context,
-    name: Annotated[
-        str | None, typer.Argument(metavar="NAME", help="The habit; leave out to end a vacation.")
-    ] = None,
-) -> None:
-    """End a pause today.
-
-    Example: habit resume
-    """
-    tracker = state(ctx).tracker()
-    full = tracker.resolve(name) if name else None
-    ended = tracker.resume(full)
-    what = full or "every habit"
-    if ended:
-        say(f"Resumed {what}.")
-    else:
-        say(f"{what.capitalize() if not full else what} had no pause to end; nothing changed.")
+        count = len(tracker.checkins(habit.id))
+        typer.confirm(
+            f"Delete {what} and its {count} check-ins for good?",
+            abort=True,
+        )
+    tracker.delete_habit(habit.id)
+    say(f"Deleted the archived habit {habit.name}." if habit.archived else f"Deleted {habit.name}.")

@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from habitcore_cli.app import command, state
+from habitcore_cli.arguments import ARCHIVED, NAME
 from habitcore_cli.output import print_json
 
 JSON = Annotated[bool, typer.Option("--json", help="Print JSON for scripts (see docs/cli.md).")]
@@ -36,9 +37,8 @@ def show_checklist(
 @command("show")
 def show_habit(
     ctx: typer.Context,
-    name: Annotated[
-        str, typer.Argument(metavar="NAME", help="The habit (any case; a unique prefix is enough).")
-    ],
+    name: NAME,
+    archived: ARCHIVED = False,
     json: JSON = False,
 ) -> None:
     """One habit: a heatmap of the last 6 months, streaks, score and its trend, completion.
@@ -49,14 +49,14 @@ def show_habit(
     from habitcore_cli import views
 
     tracker = state(ctx).tracker()
-    full = tracker.resolve(name, archived=True)
-    status = next(s for s in tracker.habits(archived=True) if s.name == full)
+    found = tracker.find(name, archived=archived).id
+    status = next(s for s in tracker.habits(archived=True) if s.habit.id == found)
     if json:
-        print_json(views.show_json(status, tracker.checkins(full)))
+        print_json(views.show_json(status, tracker.checkins(found)))
         return
     week_start = WEEKDAY_WORDS.index(tracker.settings().week_start)
     views.habit_page(
-        status, tracker.calendar(full, today=status.day), tracker.explain_score(full), week_start
+        status, tracker.calendar(found, today=status.day), tracker.explain_score(found), week_start
     )
 
 

@@ -18,6 +18,7 @@ STATE_LABELS = {
     DayState.DUE: ("due", "○ due", "yellow"),
     DayState.NOT_DUE: ("not due today", "· not due", "dim"),
     DayState.PAUSED: ("paused", "‖ paused", "cyan"),
+    DayState.OVER: ("over", "▲ over", "magenta"),
 }
 # Heatmap cells: (plain character, fancy character, style)
 CELLS = {
@@ -26,6 +27,7 @@ CELLS = {
     Outcome.SKIPPED: ("s", "■", "blue"),
     Outcome.PAUSED: ("p", "■", "cyan"),
     Outcome.MISSED: ("x", "■", "red"),
+    Outcome.OVER: ("!", "▲", "magenta"),
     Outcome.OPEN: ("o", "□", "white"),
     Outcome.NOT_DUE: (".", "·", "bright_black"),
 }
@@ -35,6 +37,7 @@ LEGEND_NAMES = {
     Outcome.SKIPPED: "skipped",
     Outcome.PAUSED: "paused",
     Outcome.MISSED: "missed",
+    Outcome.OVER: "over",
     Outcome.OPEN: "open",
     Outcome.NOT_DUE: "not due",
 }
@@ -60,7 +63,8 @@ def _state(status: HabitStatus) -> Cell:
     if status.habit.archived:
         text += " (archived)"
     today = status.stats.amount_today
-    if status.habit.target is not None and today is not None and status.state is DayState.DUE:
+    shows_amount = status.state in (DayState.DUE, DayState.OVER)
+    if status.habit.target is not None and today is not None and shows_amount:
         text += f" {today:g}/{status.habit.target:g}"
     return (text, style)
 
@@ -170,7 +174,8 @@ def habit_page(
     say(habit.name, style="bold")
     if habit.description:
         say(habit.description)
-    details = f"{_target(status)} · since {habit.start.isoformat()}"
+    archived = " · archived" if habit.archived else ""
+    details = f"#{habit.id}{archived} · {_target(status)} · since {habit.start.isoformat()}"
     if habit.reminders:
         details += " · reminders " + ", ".join(habit.reminders)
     say(details if fancy() else details.replace("·", "-"))
@@ -226,6 +231,7 @@ def _streak_json(streak: Streak | None) -> dict[str, Any] | None:
 def habit_json(status: HabitStatus) -> dict[str, Any]:
     habit, stats = status.habit, status.stats
     return {
+        "id": habit.id,
         "name": habit.name,
         "schedule": habit.schedule,
         "kind": habit.kind.value,

@@ -24,10 +24,18 @@ COLOURS = {
     Outcome.PAUSED: "#9aa7b8",
     Outcome.NOT_DUE: "#eceff3",
     Outcome.OPEN: "#d5dbe3",
+    Outcome.OVER: "#8e44ad",
 }
 
 
-LEGEND = (Outcome.DONE, Outcome.PARTIAL, Outcome.MISSED, Outcome.SKIPPED, Outcome.PAUSED)
+LEGEND = (
+    Outcome.DONE,
+    Outcome.PARTIAL,
+    Outcome.MISSED,
+    Outcome.OVER,
+    Outcome.SKIPPED,
+    Outcome.PAUSED,
+)
 
 
 @dataclass(frozen=True)

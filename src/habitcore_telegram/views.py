@@ -14,8 +14,9 @@ MARKS = {
     DayState.SKIPPED: "⏭",
     DayState.PAUSED: "⏸",
     DayState.NOT_DUE: "▫️",
+    DayState.OVER: "🔺",
 }
-SHOWN_TODAY = (DayState.DUE, DayState.DONE, DayState.SKIPPED)
+SHOWN_TODAY = (DayState.DUE, DayState.DONE, DayState.SKIPPED, DayState.OVER)
 
 
 AMOUNT_DECIMALS = 6  # an amount or target of 0.125 shows as it is, not as 0.12

@@ -59,6 +59,7 @@ def test_list_json_contract(db: str) -> None:
     data = json.loads(out)
     assert [d["name"] for d in data] == ["Pages", "Read"]  # due and not done come first
     documented = {
+        "id",
         "name",
         "schedule",
         "kind",
@@ -292,9 +293,13 @@ def test_pause_and_resume(db: str) -> None:
     end = today() + timedelta(days=3)
     assert (code, out) == (0, f"Paused every habit from {today()} to {end}.\n")
     assert json.loads(habit("list", "--json")[1])[0]["state"] == "paused"
-    assert habit("resume") == (0, "Resumed every habit.\n", "")
+    code, out, _ = habit("resume")
+    assert (code, out) == (
+        0,
+        f"Ended pause #1 of every habit ({today()} to {end}); it began today, so it is gone.\n",
+    )
     assert json.loads(habit("list", "--json")[1])[0]["state"] == "due"
-    assert habit("pause", "read")[0] == 2  # --to is required
+    assert habit("pause", "read") == (0, f"Paused Read from {today()} until you resume it.\n", "")
 
 
 def test_config_show_and_change(db: str) -> None:

@@ -100,6 +100,22 @@ def test_rm_asks_on_a_terminal(env: dict[str, str]) -> None:
     assert run(env, "list", "--json").stdout.strip() == "[]"
 
 
+def test_resume_asks_on_a_terminal_before_cancelling_a_planned_vacation(
+    env: dict[str, str],
+) -> None:
+    run(env, "add", "Read")
+    run(env, "pause", "--from", "2999-01-01", "--to", "2999-01-05")
+    code, screen = in_terminal(env, ["resume"], answer="n\n")
+    assert code == 0
+    assert "Also cancel pause #1 of every habit (2999-01-01 to 2999-01-05)? [y/N]" in screen
+    assert "Kept pause #1" in screen
+    assert '"id": 1' in run(env, "pauses", "--json").stdout
+    code, screen = in_terminal(env, ["resume"], answer="y\n")
+    assert code == 0
+    assert "Cancelled pause #1 of every habit" in screen
+    assert run(env, "pauses", "--json").stdout.strip() == "[]"
+
+
 def test_python_dash_m_works_too(env: dict[str, str]) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "habitcore_cli", "--version"],

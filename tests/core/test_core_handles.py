@@ -232,7 +232,7 @@ def test_every_habit_method_takes_the_id(tracker: Tracker) -> None:
     ]
     assert tracker.pauses("Read") == tracker.pauses(read.id)
     assert tracker.pauses() == []  # a pause of one habit is no vacation
-    assert tracker.resume(read.id) == 1
+    assert len(tracker.resume(read.id)) == 1
     assert tracker.pauses(read.id) == []
     assert tracker.edit_habit(read.id, schedule="3/week").schedule == "3/week"
     assert tracker.delete_habit(read.id).id == read.id

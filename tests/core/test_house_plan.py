@@ -17,7 +17,7 @@ FACE = [
     "Habit", "HabitArchived", "HabitNotArchived", "HabitNotFound", "HabitStatus", "HabitcoreError",
     "ImportSummary", "InvalidAmount", "InvalidDay", "InvalidImport", "InvalidName", "InvalidPause",
     "InvalidSchedule", "InvalidSetting", "InvalidTime", "InvalidTimezone", "InvalidWeekday", "Kind",
-    "Outcome", "Pause", "ReminderNotFound", "ScoreStep", "Settings", "Stats", "Status", "Store",
+    "Outcome", "Pause", "PauseEntry", "PauseNotFound", "ReminderNotFound", "Resumed", "ScoreStep", "Settings", "Stats", "Status", "Store",
     "StoreError", "Streak", "SystemClock", "Tracker", "__version__", "default_url", "habit_day",
     "open", "parse_schedule",
 ]  # fmt: skip

@@ -182,7 +182,7 @@ def test_an_at_most_day_with_nothing_logged_closes_done() -> None:
     assert [r.outcome for r in results] == [
         Outcome.DONE,
         Outcome.DONE,  # nothing logged
-        Outcome.PARTIAL,  # 3 cups of at most 2
+        Outcome.OVER,  # 3 cups of at most 2
         Outcome.DONE,
     ]
     assert [(r.streak, r.broken) for r in results] == [(1, None), (2, None), (0, 2), (1, None)]
@@ -192,3 +192,31 @@ def test_an_at_most_day_with_nothing_logged_closes_done() -> None:
         (today - ONE_DAY, Outcome.DONE),
         (today, Outcome.OPEN),
     ]
+
+
+@given(
+    target=st.integers(1, 10),
+    amounts=st.lists(st.one_of(st.none(), st.integers(0, 25)), min_size=30, max_size=30),
+    week_start=week_starts,
+)
+def test_an_at_most_day_past_its_ceiling_reads_over_and_no_other_day_does(
+    target: int, amounts: list[int | None], week_start: int
+) -> None:
+    goal = Goal(Daily(), START, target=float(target), unit="cups", at_most=True)
+    checkins = {
+        START + timedelta(days=i): CheckIn(START + timedelta(days=i), Status.DONE, float(a))
+        for i, a in enumerate(amounts)
+        if a is not None
+    }
+    history = History(checkins=checkins)
+    today = START + timedelta(days=len(amounts) - 1)
+    units = evaluate(goal, history, today, week_start)
+    shown = dict(calendar(goal, history, units, START, today))
+    closed = {r.day: r.outcome for r in close("Cups", goal, history, units, START, today)}
+    for i, amount in enumerate(amounts):
+        day = START + timedelta(days=i)
+        over = amount is not None and amount > target
+        assert (shown[day] is Outcome.OVER) == over
+        if day < today:
+            assert (closed[day] is Outcome.OVER) == over
+            assert closed[day] in ((Outcome.OVER,) if over else (Outcome.DONE,))

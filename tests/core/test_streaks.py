@@ -580,3 +580,16 @@ def test_a_units_value_is_the_share_of_its_target_met() -> None:
     assert units[0].state is State.MISSED
     assert units[0].value == pytest.approx(1 / 3)
     assert units[1].value == 0.0
+
+
+@given(target=st.integers(1, 10), amount=st.integers(0, 25))
+def test_todays_state_under_a_ceiling_is_done_within_it_and_over_past_it(
+    target: int, amount: int
+) -> None:
+    from habitcore.rules.stats import DayState, habit_stats
+
+    goal = Goal(Daily(), START, target=float(target), unit="cups", at_most=True)
+    history = History(checkins={START: CheckIn(START, Status.DONE, float(amount))})
+    state = habit_stats(goal, history, START).state
+    assert state is (DayState.OVER if amount > target else DayState.DONE)
+    assert habit_stats(goal, History(), START).state is DayState.DUE  # nothing logged yet

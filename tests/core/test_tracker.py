@@ -189,7 +189,7 @@ def test_pauses_freeze_streaks_and_resume_ends_them(tracker: Tracker) -> None:
         "Read": DayState.PAUSED,
         "Run": DayState.PAUSED,
     }
-    assert tracker.resume() == 1
+    assert len(tracker.resume()) == 1
     assert tracker.pauses() == [habitcore.Pause(date(2026, 1, 5), date(2026, 1, 9))]
     assert tracker.stats("Read").state is DayState.DUE
     assert tracker.stats("Read").current_streak == 4

@@ -28,6 +28,8 @@ from habitcore.rules.days import (
     time_of_minutes,
 )
 from habitcore.rules.habits import (
+    OPEN_END,
+    Pause,
     Status,
     clean_amount,
     clean_description,
@@ -135,8 +137,10 @@ def export_user(session: Session, user: UserRow, now: datetime) -> dict[str, Any
     }
 
 
-def _span(row: PauseRow) -> dict[str, str]:
-    return {"start": row.start.isoformat(), "end": row.end.isoformat()}
+def _span(row: PauseRow) -> dict[str, str | None]:
+    """A pause; ``end`` is null for one that lasts until it is resumed."""
+    open_ended = Pause(row.start, row.end).open
+    return {"start": row.start.isoformat(), "end": None if open_ended else row.end.isoformat()}
 
 
 def write(document: dict[str, Any]) -> str:
@@ -244,6 +248,8 @@ def _kind(value: Any) -> str:
 
 
 def _date(value: Any, where: str) -> date:
+    if value is None:
+        raise InvalidImport(f"{where}: missing; expected a date (YYYY-MM-DD).")
     try:
         return check_day(date.fromisoformat(value))
     except (TypeError, ValueError):
@@ -265,10 +271,10 @@ def _spans(items: list[Any], where: str) -> list[Span]:
         here = f"{where}[{index}]"
         if not isinstance(item, dict):
             raise InvalidImport(f"{here}: expected a pause with start and end.")
-        start, end = (
-            _date(item.get("start"), f"{here}.start"),
-            _date(item.get("end"), f"{here}.end"),
-        )
+        start = _date(item.get("start"), f"{here}.start")
+        # null: until resumed; a missing end is a damaged file, not an endless pause.
+        open_ended = "end" in item and item["end"] is None
+        end = OPEN_END if open_ended else _date(item.get("end"), f"{here}.end")
         if end < start:
             raise InvalidImport(f"{here}: the pause ends before it starts.")
         spans.append(Span(start, end))

@@ -8,12 +8,22 @@ from __future__ import annotations
 
 import enum
 import math
+import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from habitcore.errors import AmbiguousHabit, HabitNotFound, InvalidAmount, InvalidName, InvalidPause
+from habitcore.errors import (
+    AmbiguousHabit,
+    HabitNotFound,
+    InvalidAmount,
+    InvalidName,
+    InvalidPause,
+    InvalidSetting,
+    shown,
+)
+from habitcore.rules.days import LAST_DAY
 from habitcore.rules.schedule import Schedule
 
 MAX_NAME = 100
@@ -21,6 +31,7 @@ MAX_DESCRIPTION = 1000
 MAX_UNIT = 20
 MAX_NOTE = 2000
 MAX_AMOUNT = 1e9
+OPEN_END = LAST_DAY  # the end of a pause that lasts until it is resumed
 
 
 class Status(enum.StrEnum):
@@ -43,10 +54,18 @@ class CheckIn:
 
 @dataclass(frozen=True)
 class Pause:
-    """Nothing is due from ``start`` to ``end``, both included."""
+    """Nothing is due from ``start`` to ``end``, both included.
+
+    A pause until further notice (until resumed) ends on ``OPEN_END``, the last day habitcore
+    keeps, so every rule reads it as any other pause.
+    """
 
     start: date
     end: date
+
+    @property
+    def open(self) -> bool:
+        return self.end >= OPEN_END
 
     def __post_init__(self) -> None:
         if self.end < self.start:
@@ -156,6 +175,23 @@ def name_key(name: str) -> str:
     return unicodedata.normalize("NFC", name).casefold()
 
 
+_LANGUAGE = re.compile(r"[a-z]{2,3}(-[a-z0-9]{2,8})*")
+
+
+def clean_language(code: object) -> str:
+    """A language code as BCP 47 writes one (``en``, ``ru``, ``pt-br``), in lower case.
+
+    Any such code is kept, since a frontend falls back to a language it has; a word that is not
+    a code (``klingon``) is refused rather than stored as a preference nothing can honour.
+    """
+    cleaned = str(code or "").strip().lower().replace("_", "-")
+    if len(cleaned) > 16 or not _LANGUAGE.fullmatch(cleaned):
+        raise InvalidSetting(
+            f"{shown(code)} is not a language code; use a two-letter one such as en or ru."
+        )
+    return cleaned
+
+
 def clean_description(text: object) -> str | None:
     if text is None:
         return None
@@ -200,15 +236,27 @@ def clean_target(target: float | None, unit: object) -> tuple[float | None, str 
     return value, unit_text
 
 
-def match_name(names: Sequence[str], text: str) -> str:
-    """The full name ``text`` means among ``names``: exact (any case), else a unique prefix."""
+def match_name(names: Sequence[str], text: str, *, exact: bool = False) -> int:
+    """Which of ``names`` ``text`` means: the same name in any case, else (unless ``exact``) the
+    one name it begins. Returns its index; the first of equal names wins.
+
+    A miss names the closest habit: the one it begins (so an exact-only lookup can say why it
+    refused) or, failing that, a name that looks alike (a typo).
+    """
+    import difflib
+
     key = name_key(clean_name(text))
-    exact = [n for n in names if name_key(n) == key]
-    if exact:
-        return exact[0]
-    matches = [n for n in names if name_key(n).startswith(key)]
-    if len(matches) == 1:
-        return matches[0]
-    if matches:
-        raise AmbiguousHabit(text.strip(), matches)
-    raise HabitNotFound(text.strip())
+    keys = [name_key(n) for n in names]
+    if key in keys:
+        return keys.index(key)
+    starting = [i for i, k in enumerate(keys) if k.startswith(key)]
+    typed = text.strip()
+    if exact and starting:
+        only = names[starting[0]] if len(starting) == 1 else None
+        raise HabitNotFound(typed, similar=only, exact=only is not None)
+    if len(starting) == 1:
+        return starting[0]
+    if starting:
+        raise AmbiguousHabit(typed, [names[i] for i in starting])
+    alike = difflib.get_close_matches(key, keys, n=1, cutoff=0.75)
+    raise HabitNotFound(typed, similar=names[keys.index(alike[0])] if alike else None)

@@ -12,8 +12,8 @@ import enum
 from dataclasses import dataclass
 from datetime import date
 
-from habitcore.rules.habits import Goal, History, Status
-from habitcore.rules.periods import ONE_DAY, State, Unit, day_value
+from habitcore.rules.habits import CheckIn, Goal, History, Status
+from habitcore.rules.periods import EPSILON, ONE_DAY, State, Unit, day_value
 from habitcore.rules.schedule import Daily, DaysOfWeek, EveryNDays
 from habitcore.rules.streaks import timeline
 
@@ -26,6 +26,7 @@ class Outcome(enum.StrEnum):
     PAUSED = "paused"
     NOT_DUE = "not_due"
     OPEN = "open"  # nothing logged, but the week, month or window was not lost that day
+    OVER = "over"  # more than an at-most habit's ceiling
 
 
 @dataclass(frozen=True)
@@ -90,6 +91,16 @@ def calendar(
     return found
 
 
+def over_ceiling(goal: Goal, checkin: CheckIn | None) -> bool:
+    """Whether a day's amount went past an at-most habit's ceiling (a day done without an
+    amount held exactly the target, so it is within)."""
+    if not goal.at_most or goal.target is None or checkin is None:
+        return False
+    if checkin.status is not Status.DONE or checkin.amount is None:
+        return False
+    return checkin.amount > goal.target + EPSILON
+
+
 def day_outcome(
     goal: Goal, history: History, day: date, judged: State | None, *, ended: bool = True
 ) -> Outcome:
@@ -108,6 +119,8 @@ def day_outcome(
         return Outcome.PAUSED
     schedule = goal.schedule
     if isinstance(schedule, Daily | DaysOfWeek | EveryNDays):
+        if over_ceiling(goal, checkin):
+            return Outcome.OVER
         if not schedule.is_due(day, goal.start):
             return Outcome.DONE if checkin is not None else Outcome.NOT_DUE
         if day_value(goal, checkin, ended=ended)[0]:

@@ -21,6 +21,7 @@ class DayState(enum.StrEnum):
     DUE = "due"
     NOT_DUE = "not_due"
     PAUSED = "paused"
+    OVER = "over"  # an at-most habit past its ceiling today
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,7 @@ _SHOWN = {
     Outcome.SKIPPED: DayState.SKIPPED,
     Outcome.PAUSED: DayState.PAUSED,
     Outcome.NOT_DUE: DayState.NOT_DUE,
+    Outcome.OVER: DayState.OVER,
 }  # PARTIAL and MISSED, on a day not over: still due
 
 

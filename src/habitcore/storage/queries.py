@@ -10,13 +10,15 @@ belongs to the user: one person can never touch another's rows through a guessed
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import date
+from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from habitcore.errors import DuplicateHabit, HabitArchived, HabitNotArchived, HabitNotFound
-from habitcore.rules.habits import clean_name, name_key
+from habitcore.rules.days import day_end_instant
+from habitcore.rules.habits import clean_name, match_name, name_key
+from habitcore.storage.records import Zone
 from habitcore.storage.tables import (
     CheckInRow,
     HabitOriginRow,
@@ -37,6 +39,21 @@ def user_id_of(session: Session, external_id: str) -> int | None:
 
 def user(session: Session, user_id: int) -> UserRow | None:
     return session.get(UserRow, user_id)
+
+
+def new_user(
+    session: Session, external_id: str, timezone: str, timezone_set: bool, now: datetime
+) -> int:
+    """Add a user, their first rollover due at the end of the habit day holding ``now``."""
+    row = UserRow(
+        external_id=external_id, timezone=timezone, timezone_set=timezone_set, created_at=now
+    )
+    zone = Zone.of(row)
+    row.next_close = day_end_instant(now, zone.tz, zone.day_start)
+    session.add(row)
+    session.flush()
+    assert row.id is not None
+    return row.id
 
 
 def delete_user(session: Session, user_id: int) -> None:
@@ -78,16 +95,49 @@ def habit_row(
         if not wanted:
             if archived:
                 raise HabitNotArchived(rows[0].name)
-            raise HabitArchived(f"{rows[0].name!r} is archived; unarchive it first.")
+            raise HabitArchived(rows[0].name)
         rows = wanted
     return rows[0]
 
 
-def refuse_duplicate(session: Session, user_id: int, name: str) -> None:
+def find_habit(
+    session: Session, user_id: int, text: HabitRef, *, archived: bool, exact: bool
+) -> HabitRow:
+    """The habit ``Tracker.find`` describes: by id (any kind), else by name among one kind."""
+    typed_id = _id_of(text)
+    if typed_id is not None:
+        return habit_row(session, user_id, typed_id, archived=None)
+    rows = habit_rows(session, user_id, archived=archived)
+    try:
+        return rows[match_name([r.name for r in rows], str(text), exact=exact)]
+    except HabitNotFound:
+        key = name_key(clean_name(text))
+        others = habit_rows(session, user_id, archived=not archived)
+        namesake = next((r.name for r in others if r.name_key == key), None)
+        if namesake is None:
+            raise
+        raise (HabitNotArchived if archived else HabitArchived)(namesake) from None
+
+
+def _id_of(text: HabitRef) -> int | None:
+    """The habit id in ``7`` or ``"#7"``; None for a name."""
+    if isinstance(text, int) and not isinstance(text, bool):
+        return text
+    typed = str(text).strip()
+    if typed.startswith("#") and typed[1:].isdigit() and len(typed) <= 19:
+        return int(typed[1:])
+    return None
+
+
+def refuse_duplicate(
+    session: Session, user_id: int, name: str, *, unarchiving: bool = False
+) -> None:
     """Raise ``DuplicateHabit`` when an active habit of the user already has this name."""
     clash = active_name(session, user_id, name_key(name))
     if clash is not None:
-        raise DuplicateHabit(clash)  # as it is spelled, which may differ in case from ``name``
+        raise DuplicateHabit(
+            clash, unarchiving=unarchiving
+        )  # as it is spelled, which may differ in case from ``name``
 
 
 def habit_rows(session: Session, user_id: int, *, archived: bool | None) -> list[HabitRow]:
@@ -185,6 +235,63 @@ def pauses(session: Session, user_id: int, habit_id: int | None) -> list[PauseRo
             .order_by(col(PauseRow.start))
         )
     )
+
+
+def every_pause(session: Session, user_id: int, habit_id: int | None = None) -> list[PauseRow]:
+    """All of a user's pauses (or those that hold one habit: its own and the vacations)."""
+    query = select(PauseRow).where(PauseRow.user_id == user_id)
+    if habit_id is not None:
+        query = query.where(
+            sa.or_(col(PauseRow.habit_id) == habit_id, col(PauseRow.habit_id).is_(None))
+        )
+    return list(session.exec(query.order_by(col(PauseRow.start), col(PauseRow.id))))
+
+
+def pause(session: Session, user_id: int, pause_id: int) -> PauseRow | None:
+    found = session.get(PauseRow, pause_id)
+    return found if found is not None and found.user_id == user_id else None
+
+
+def habit_names(session: Session, user_id: int) -> dict[int | None, str]:
+    rows = session.execute(
+        sa.select(col(HabitRow.id), col(HabitRow.name)).where(col(HabitRow.user_id) == user_id)
+    )
+    return {ident: name for ident, name in rows}
+
+
+def end_pauses(
+    session: Session, user_id: int, habit_id: int | None, day: date, *, planned: bool
+) -> tuple[list[PauseRow], list[PauseRow], list[PauseRow]]:
+    """Make the pauses (as ``pauses``) holding ``day`` end the day before, dropping one that
+    began on ``day``, and drop those planned after it unless ``planned`` is False.
+
+    Returns (ended, cancelled, kept) as they were before the change.
+    """
+    ended: list[PauseRow] = []
+    cancelled: list[PauseRow] = []
+    kept: list[PauseRow] = []
+    for row in sorted(pauses_ending_from(session, user_id, habit_id, day), key=_when):
+        if row.start > day and not planned:
+            kept.append(row)
+            continue
+        (cancelled if row.start > day else ended).append(_copy(row))
+        if row.start >= day:
+            session.delete(row)
+        else:
+            row.end = day - timedelta(days=1)
+            session.add(row)
+    return ended, cancelled, kept
+
+
+def _copy(row: PauseRow) -> PauseRow:
+    """The pause as it is now, apart from the session, to report after the row changes."""
+    return PauseRow(
+        id=row.id, user_id=row.user_id, habit_id=row.habit_id, start=row.start, end=row.end
+    )
+
+
+def _when(row: PauseRow) -> tuple[date, int]:
+    return row.start, row.id or 0
 
 
 def pauses_ending_from(

@@ -61,6 +61,38 @@ def settings_of(row: UserRow) -> Settings:
     )
 
 
+@dataclass(frozen=True)
+class PauseEntry:
+    """A stored pause as a person manages it: with its id, and the habit it holds (None for a
+    vacation, which holds every habit). ``end`` is None for a pause until resumed."""
+
+    id: int
+    habit: str | None
+    start: date
+    end: date | None
+
+
+def pause_entry_of(row: PauseRow, names: Mapping[int | None, str]) -> PauseEntry:
+    assert row.id is not None
+    end = None if Pause(row.start, row.end).open else row.end
+    return PauseEntry(row.id, names.get(row.habit_id), row.start, end)
+
+
+@dataclass(frozen=True)
+class Resumed:
+    """What ``Tracker.resume`` did: pauses it ended (as they were), planned ones it cancelled,
+    and planned ones it kept because it was told to."""
+
+    day: date
+    ended: tuple[PauseEntry, ...] = ()
+    cancelled: tuple[PauseEntry, ...] = ()
+    kept: tuple[PauseEntry, ...] = ()
+
+    def __len__(self) -> int:
+        """How many pauses changed."""
+        return len(self.ended) + len(self.cancelled)
+
+
 class UserFields(Protocol):
     """What a user row (or a joined query row) gives the time rules."""
 

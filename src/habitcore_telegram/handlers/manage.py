@@ -158,7 +158,7 @@ def _active(habit: Habit) -> None:
     """Refuse a change to an archived habit from a card drawn before it was archived: the
     dialog it would start could never end well."""
     if habit.archived:
-        raise HabitArchived(f"{habit.name!r} is archived; unarchive it first.")
+        raise HabitArchived(habit.name)
 
 
 def _ask(

@@ -80,6 +80,8 @@ def morning(
             line = tx("morning.broken", name=result.habit, length=result.broken)
         elif result.outcome in (Outcome.MISSED, Outcome.PARTIAL):
             line = tx("morning.missed", name=result.habit)
+        elif result.outcome is Outcome.OVER:
+            line = tx("morning.over", name=result.habit)
         else:
             continue
         lines.append(line)

@@ -14,7 +14,7 @@ from datetime import date
 
 from telebot import types
 
-from habitcore import HabitNotFound, Kind
+from habitcore import HabitArchived, HabitNotFound, Kind
 from habitcore.rules.days import parse_day
 from habitcore_telegram.bot import Bot, Person
 from habitcore_telegram.handlers import notes
@@ -222,6 +222,9 @@ def delete(bot: Bot, person: Person, message: types.Message) -> None:
     parts = _parts(message)
     if parts is None or len(parts) != 1:
         return _usage(bot, person, "delete")
-    habit = person.tracker.habit(person.tracker.resolve(parts[0], archived=True))
+    try:
+        habit = person.tracker.find(parts[0])
+    except HabitArchived:  # an archived habit may be deleted too: the question names it
+        habit = person.tracker.find(parts[0], archived=True)
     question, answers = delete_question(person, habit)
     bot.send(person.chat_id, question, answers)

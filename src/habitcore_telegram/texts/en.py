@@ -100,6 +100,7 @@ MESSAGES = {
     "morning.record": "🏆 a new record!",
     "morning.broken": "💔 {name}: a streak of {length} ended",
     "morning.missed": "❌ {name}: missed",
+    "morning.over": "🔺 {name}: over the limit",
     "vacation.ask": "Pause every habit for how long? Paused days do not break streaks.",
     "vacation.end_button": "End the vacation",
     "vacation.set": "On vacation for {days}, until {until}. Streaks are safe; /vacation off "
@@ -223,6 +224,7 @@ MESSAGES = {
     "stats.legend.done": "done",
     "stats.legend.partial": "partly",
     "stats.legend.missed": "missed",
+    "stats.legend.over": "over the limit",
     "stats.legend.skipped": "skipped",
     "stats.legend.paused": "paused",
     "export.json": "Your data in habitcore's format: /import restores it.",
@@ -268,6 +270,7 @@ MESSAGES = {
     "error.InvalidTimezone": "{detail}",
     "error.InvalidAmount": "{detail}",
     "error.InvalidPause": "{detail}",
+    "error.PauseNotFound": "{detail}",
     "error.InvalidImport": "{detail}",
     "error.ReminderNotFound": "{detail}",
     "error.InvalidWeekday": "{detail}",

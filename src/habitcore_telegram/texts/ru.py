@@ -121,6 +121,7 @@ MESSAGES = {
     "morning.record": "🏆 новый рекорд!",
     "morning.broken": "💔 {name}: серия из {length} прервалась",
     "morning.missed": "❌ {name}: пропущено",
+    "morning.over": "🔺 {name}: сверх нормы",
     "vacation.ask": "На сколько поставить все привычки на паузу? Дни паузы не прерывают серии.",
     "vacation.end_button": "Закончить отпуск",
     "vacation.set": "Отпуск на {days}, до {until}. Серии в сохранности; /vacation off "
@@ -245,6 +246,7 @@ MESSAGES = {
     "stats.legend.done": "выполнено",
     "stats.legend.partial": "частично",
     "stats.legend.missed": "не выполнено",
+    "stats.legend.over": "сверх нормы",
     "stats.legend.skipped": "пропуск",
     "stats.legend.paused": "пауза",
     "export.json": "Ваши данные в формате habitcore: /import восстановит их.",
@@ -283,9 +285,8 @@ MESSAGES = {
     "error.HabitNotArchived": "«{name}» не в архиве; вернуть можно только привычку из архива.",
     "error.AmbiguousHabit": "Под «{prefix}» подходит несколько привычек ({candidates}); напишите "
     "название полностью.",
-    "error.DuplicateHabit": "Активная привычка «{name}» уже есть; выберите другое название или "
-    "верните старую из архива.",
-    "error.HabitArchived": "Эта привычка в архиве; сначала верните её через /habits.",
+    "error.DuplicateHabit": "Активная привычка «{name}» уже есть; выберите другое название.",
+    "error.HabitArchived": "«{name}» в архиве; сначала верните её через /habits.",
     "error.InvalidName": "Название — от 1 до 100 символов, без управляющих символов.",
     "error.InvalidSchedule": "Не понимаю такое расписание. Примеры: ежедневно, по будням, "
     "пн,ср,пт, каждые 2 дня, 3 раза в неделю, 10 раз в месяц, 4 раза за 7 дней.",
@@ -294,6 +295,7 @@ MESSAGES = {
     "или смещение +3.",
     "error.InvalidAmount": "Такое количество не подходит: {detail}",
     "error.InvalidPause": "Такая пауза не подходит: {detail}",
+    "error.PauseNotFound": "Такой паузы нет; возможно, её уже сняли.",
     "error.InvalidImport": "Этот файл нельзя импортировать, ничего не изменилось: {detail}",
     "error.ReminderNotFound": "Этого напоминания больше нет.",
     "error.InvalidWeekday": "Дни недели пишутся так: пн, вт, ср, чт, пт, сб, вс.",
