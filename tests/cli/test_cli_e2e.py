@@ -14,25 +14,14 @@ from pathlib import Path
 
 import pytest
 
-HABIT = Path(sys.executable).parent / "habit"
+from habit_process import HABIT, process_env, run
+
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="pseudo-terminals are POSIX")
 
 
 @pytest.fixture
 def env(tmp_path: Path) -> dict[str, str]:
-    assert HABIT.exists(), "the habit console script is not installed next to this Python"
-    return {
-        **os.environ,
-        "HABITCORE_DATABASE_URL": f"sqlite:///{tmp_path / 'e2e.db'}",
-        "TERM": "xterm-256color",
-        "COLUMNS": "100",
-        "LINES": "40",
-        "TZ": "UTC",
-    }
-
-
-def run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([str(HABIT), *args], env=env, capture_output=True, text=True, timeout=60)
+    return process_env(tmp_path, TERM="xterm-256color", LINES="40")
 
 
 def in_terminal(env: dict[str, str], args: list[str], answer: str | None = None) -> tuple[int, str]:
