@@ -19,6 +19,7 @@ import pytest
 import sqlalchemy as sa
 from hypothesis import HealthCheck, settings
 
+import habitcore
 from habitcore.storage.store import Store
 from habitcore.testing import FakeClock
 from habitcore.tracker import Tracker
@@ -106,6 +107,8 @@ def cli_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     monkeypatch.setenv("HABITCORE_DATABASE_URL", url)
     monkeypatch.setenv("TZ", "UTC")
     monkeypatch.setenv("COLUMNS", "120")
+    # Made beforehand, as a person's database is: the first command's stderr is then its own.
+    habitcore.open(url).store.close()
     return url
 
 

@@ -19,6 +19,7 @@ import typer
 from habitcore_cli.output import error
 
 F = TypeVar("F", bound=Callable[..., Any])
+INTERRUPTED = 130  # the shell's code for a process stopped by Ctrl-C (128 + SIGINT)
 
 app = typer.Typer(
     name="habit",
@@ -50,11 +51,20 @@ class State:
         return database_url(self.db)
 
     def tracker(self) -> Any:
+        """The tracker on the chosen database, refusing one that would lose data or land in a
+        folder nobody made; a file created here is announced on stderr, once."""
         if self._tracker is None:
             import habitcore
 
-            self._tracker = habitcore.open(self.url)
+            url = self.url
+            path = habitcore.check_database(url, new_folder=url == habitcore.default_url())
+            fresh = path is not None and not (path.is_file() and path.stat().st_size > 0)
+            self._tracker = habitcore.open(url)
             State.opened.append(self._tracker)
+            if fresh:
+                from habitcore_cli.output import note
+
+                note(f"Created a new database at {path}.")
         return self._tracker
 
 
@@ -107,7 +117,9 @@ def command(
                     raise
                 error(_sentence(exc))
                 raise typer.Exit(1) from None
-            except (typer.Exit, typer.Abort, KeyboardInterrupt):
+            except KeyboardInterrupt:
+                raise typer.Exit(INTERRUPTED) from None  # Ctrl-C: stop quietly, changing nothing
+            except (typer.Exit, typer.Abort):
                 raise
             except Exception as exc:
                 if os.environ.get("HABITCORE_DEBUG") == "1" or _is_click_error(exc):
@@ -191,10 +203,12 @@ def main() -> None:
 
     from habitcore_cli.commands import register
 
-    register(sys.argv[1:])
     code: int = 0
     try:
+        register(sys.argv[1:])
         app()
+    except KeyboardInterrupt:
+        code = INTERRUPTED  # Ctrl-C while starting up: leave quietly, as a shell expects
     except SystemExit as exc:
         code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
         if isinstance(exc.code, str):

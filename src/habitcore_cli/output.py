@@ -61,6 +61,11 @@ def error(text: str) -> None:
         sys.stderr.write(f"Error: {text}\n")
 
 
+def note(text: str) -> None:
+    """A line on stderr that is news, not an error (stdout stays what scripts read)."""
+    sys.stderr.write(text + "\n")
+
+
 def print_json(data: Any) -> None:
     """Stable JSON for scripts: UTF-8, not escaped, keys in a fixed order."""
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")

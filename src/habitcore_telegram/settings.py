@@ -62,4 +62,12 @@ def check(
     level = (log_level or "INFO").strip().upper()
     if level not in LOG_LEVELS:
         raise SettingsError(f"--log-level is one of {', '.join(LOG_LEVELS)}.")
-    return Settings(cleaned, url, (database_url or "").strip() or None, level)
+    database = (database_url or "").strip() or None
+    if database is not None:
+        from habitcore import StoreError, check_database
+
+        try:
+            check_database(database)  # an in-memory or misplaced database would lose everything
+        except StoreError as error:
+            raise SettingsError(str(error)) from None
+    return Settings(cleaned, url, database, level)

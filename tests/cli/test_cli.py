@@ -462,6 +462,7 @@ def test_config_hides_a_database_password(postgres_server: str) -> None:
 
 def test_pause_far_ahead_is_a_clear_error(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("HABITCORE_DATABASE_URL", f"sqlite:///{tmp_path / 'x.db'}")
+    runner.invoke(app, ["list"])  # makes the database, which it says on stderr
     result = runner.invoke(app, ["pause", "--to", "+99999"])
     assert result.exit_code == 1
     assert (

@@ -310,6 +310,23 @@ def test_bad_setting_exits_2(runner: Runner, args: tuple[str, ...], names: str) 
 
 
 @pytest.mark.parametrize(
+    ("url", "words"),
+    [
+        ("sqlite://", "in-memory database: everything would be lost"),
+        ("sqlite:////no/such/dir/bot.db", "'/no/such/dir' does not exist"),
+    ],
+    ids=["in-memory", "folder-missing"],
+)
+def test_a_database_that_would_lose_data_exits_2(runner: Runner, url: str, words: str) -> None:
+    done = runner.run("--token", TOKEN, "--database-url", url, database=False)
+    assert done.returncode == 2, done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1, done.stderr
+    assert words in lines[0]
+    no_leaks(done.stdout + done.stderr)
+
+
+@pytest.mark.parametrize(
     "args",
     [
         ("--api-url", TOKEN),  # the two settings swapped

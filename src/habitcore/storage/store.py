@@ -22,10 +22,10 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlchemyError
 from sqlmodel import Session
 
-from habitcore.errors import StoreError
+from habitcore.errors import StoreError, shown
 
 # The newest migration's revision id; a test checks it against the migrations themselves.
 SCHEMA_REVISION = "0002"
@@ -111,10 +111,49 @@ class Store:
         return source
 
 
-def _create_engine(url: str) -> Engine:
-    parsed = make_url(url)
+def check_database(url: str, *, new_folder: bool = False) -> Path | None:
+    """Refuse a database URL that would lose data or put it where nobody looks; the SQLite file
+    it names (None for another backend).
+
+    An in-memory SQLite database forgets everything when the process ends, and a file in a
+    folder that does not exist is more often a typo than a wish, so only ``new_folder`` (the
+    default location) creates one.
+    """
+    parsed = _parsed(url)
     if parsed.get_backend_name() != "sqlite":
-        return sa.create_engine(url, pool_pre_ping=True)
+        return None
+    database = parsed.database or ""
+    if not database or database == ":memory:" or "mode=memory" in database:
+        raise StoreError(
+            f"{shown(url)} is an in-memory database: everything would be lost when the program "
+            "exits. Give a file instead, such as sqlite:///habits.db."
+        )
+    if database.startswith("file:"):
+        return None
+    path = Path(database).expanduser()
+    if not new_folder and not path.parent.is_dir():
+        raise StoreError(
+            f"The folder {str(path.parent)!r} does not exist; create it first, or leave the "
+            "database setting out to use the default location."
+        )
+    return path
+
+
+def _parsed(url: str) -> sa.URL:
+    try:
+        return make_url(url)
+    except (ArgumentError, ValueError):
+        # Not repeated: a URL that does not parse may still hold a password.
+        raise StoreError(
+            "The database URL does not parse; give a file path, or a URL such as "
+            "sqlite:///path/habits.db or postgresql+psycopg://user@host/habits."
+        ) from None
+
+
+def _create_engine(url: str) -> Engine:
+    parsed = _parsed(url)
+    if parsed.get_backend_name() != "sqlite":
+        return _server_engine(parsed)
     database = parsed.database
     if database and database != ":memory:" and not database.startswith("file:"):
         path = Path(database).expanduser()
@@ -317,6 +356,30 @@ def _snapshot(engine: Engine, target: Path) -> None:
         if partial.is_file():
             partial.unlink()
         raise
+
+
+def _server_engine(parsed: sa.URL) -> Engine:
+    """Any backend but SQLite. ``postgresql://`` (and Heroku's ``postgres://``) without a
+    driver means psycopg, the one the ``postgres`` extra installs; a missing driver is a
+    sentence, not a traceback."""
+    if parsed.drivername in ("postgres", "postgresql"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    try:
+        return sa.create_engine(parsed, pool_pre_ping=True)
+    except NoSuchModuleError:
+        raise StoreError(
+            f"{parsed.drivername!r} is not a kind of database habitcore knows; use a SQLite file "
+            "(sqlite:///path/habits.db) or PostgreSQL (postgresql+psycopg://user@host/habits)."
+        ) from None
+    except ImportError as exc:
+        extra = (
+            "pip install 'habitcore[postgres]'"
+            if "postgres" in parsed.drivername
+            else ("habitcore is made for SQLite and PostgreSQL")
+        )
+        raise StoreError(
+            f"The database driver {exc.name or parsed.drivername!r} is not installed; {extra}."
+        ) from None
 
 
 def _describe(exc: SQLAlchemyError) -> str:
