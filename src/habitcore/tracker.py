@@ -125,6 +125,12 @@ def user_exists(store: Store, user: str) -> bool:
         return queries.user_id_of(session, user) is not None
 
 
+def habit_names(store: Store, user: str = LOCAL_USER) -> list[str]:
+    """A user's active habits' names in order, creating nothing (shell completion asks)."""
+    with store.read() as session:
+        return queries.active_names(session, user)
+
+
 class Tracker:
     def __init__(
         self,
@@ -346,14 +352,8 @@ class Tracker:
             return habit_of(row, reminder_rows(session, row))
 
     def find(self, text: HabitRef, *, archived: bool = False, exact: bool = False) -> Habit:
-        """The habit a person means by ``text``, by the one rule every frontend follows.
-
-        ``text`` is a name in any case, a unique prefix of one (unless ``exact``: commands that
-        delete or rename take the whole name), or an id (``7`` or ``"#7"``), which reaches any
-        habit, archived or not. By name, only active habits are candidates, or with
-        ``archived=True`` only archived ones; a name that belongs to the other kind is a
-        ``HabitArchived`` (or ``HabitNotArchived``) saying so, never "no such habit".
-        """
+        """The habit a person means by ``text``, by the one rule every frontend follows (see
+        ``storage.queries.find_habit``): a name in any case, a unique prefix, or ``#ID``."""
         with self.store.read() as session:
             row = queries.find_habit(session, self._user_id, text, archived=archived, exact=exact)
             return habit_of(row, reminder_rows(session, row))
@@ -521,8 +521,7 @@ class Tracker:
         return Resumed(day, tuple(ended), tuple(cancelled), tuple(kept))
 
     def unpause(self, pause_id: int) -> PauseEntry:
-        """Delete one pause, past or planned, as if it had never been: the days it held count
-        again as they were recorded."""
+        """Delete one pause, past or planned, as if it had never been: its days count again."""
         with self.store.write() as session:
             row = queries.pause(session, self._user_id, pause_id)
             if row is None:
@@ -540,8 +539,7 @@ class Tracker:
         return [Pause(r.start, r.end) for r in rows]
 
     def pause_list(self, name: HabitRef | None = None) -> list[PauseEntry]:
-        """Every pause with its id, earliest first: all of them, or those holding one habit
-        (its own and the vacations)."""
+        """Every pause with its id, earliest first (with ``name``: those holding that habit)."""
         with self.store.read() as session:
             habit_id = self._habit_row(session, name, archived=None).id if name else None
             rows = queries.every_pause(session, self._user_id, habit_id)

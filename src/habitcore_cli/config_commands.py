@@ -24,14 +24,45 @@ _FIELDS = {
 }
 
 
+def _complete_key(incomplete: str) -> list[str]:
+    return [key for key in SETTINGS if key.startswith(incomplete)]
+
+
+def _complete_value(ctx: typer.Context, incomplete: str) -> list[str]:
+    """Values of the KEY given before: zone names, weekdays, the bot's languages."""
+    key = ctx.params.get("key")
+    if key == "timezone":
+        from zoneinfo import available_timezones
+
+        words = sorted(available_timezones())
+    elif key == "week-start":
+        from habitcore.rules.days import WEEKDAY_WORDS
+
+        words = list(WEEKDAY_WORDS)
+    elif key == "language":
+        words = ["en", "ru"]
+    elif key == "day-start":
+        words = ["00:00", "03:00", "04:00", "05:00"]
+    else:
+        words = []
+    return [word for word in words if word.startswith(incomplete)]
+
+
 @command("config")
 def config(
     ctx: typer.Context,
     key: Annotated[
         str | None,
-        typer.Argument(metavar="KEY", help="timezone, day-start, week-start or language."),
+        typer.Argument(
+            metavar="KEY",
+            help="timezone, day-start, week-start or language.",
+            autocompletion=_complete_key,
+        ),
     ] = None,
-    value: Annotated[str | None, typer.Argument(metavar="VALUE", help="The new value.")] = None,
+    value: Annotated[
+        str | None,
+        typer.Argument(metavar="VALUE", help="The new value.", autocompletion=_complete_value),
+    ] = None,
     json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Show the settings, or change one.

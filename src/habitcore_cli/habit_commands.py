@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import typer
 
 from habitcore_cli.app import command, state
-from habitcore_cli.arguments import ARCHIVED, NAME, WHOLE_NAME
+from habitcore_cli.arguments import ARCHIVED, NAME, WHOLE_NAME, complete_schedule
 from habitcore_cli.output import say
 
 SCHEDULE_HELP = "daily, weekdays, mon,wed,fri, every 3 days, 3/week, 10/month or 3 in 7 days."
@@ -28,7 +28,9 @@ def add(
     name: Annotated[
         str, typer.Argument(metavar="NAME", help="The habit's name, 1 to 100 characters.")
     ],
-    schedule: Annotated[str, typer.Option("--schedule", "-s", help=SCHEDULE_HELP)] = "daily",
+    schedule: Annotated[
+        str, typer.Option("--schedule", "-s", help=SCHEDULE_HELP, autocompletion=complete_schedule)
+    ] = "daily",
     target: Annotated[
         float | None, typer.Option("--target", "-t", help="Make it measurable: the amount.")
     ] = None,
@@ -73,7 +75,10 @@ def edit(
     ctx: typer.Context,
     name: WHOLE_NAME,
     new_name: Annotated[str | None, typer.Option("--name", help="A new name.")] = None,
-    schedule: Annotated[str | None, typer.Option("--schedule", "-s", help=SCHEDULE_HELP)] = None,
+    schedule: Annotated[
+        str | None,
+        typer.Option("--schedule", "-s", help=SCHEDULE_HELP, autocompletion=complete_schedule),
+    ] = None,
     target: Annotated[
         float | None, typer.Option("--target", "-t", help="A new target amount.")
     ] = None,

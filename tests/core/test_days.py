@@ -217,7 +217,6 @@ def test_parse_timezone_accepts_a_name_in_the_wrong_case_and_gives_the_real_name
         "../etc/passwd",
         "/etc/passwd",
         "Europe/../../etc/passwd",
-        "Moscow",
     ],
 )
 def test_parse_timezone_refuses_what_is_not_a_zone(name: str) -> None:
@@ -312,3 +311,25 @@ def test_local_instant_at_every_minute_around_every_2026_transition() -> None:
                 minute += timedelta(minutes=1)
                 checked += 1
     assert checked > 1000
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        ("berlin", "Europe/Berlin"),
+        ("Moscow", "Europe/Moscow"),
+        ("new york", "America/New_York"),
+        ("Europe/Berln", "Europe/Berlin"),
+        ("moskow", "Europe/Moscow"),
+    ],
+)
+def test_a_zone_typed_as_its_city_or_misspelt_gets_a_did_you_mean(typed: str, meant: str) -> None:
+    with pytest.raises(
+        InvalidTimezone, match=f"^{typed!r} is not a time zone; did you mean {meant}\\?$"
+    ):
+        parse_timezone(typed)
+
+
+def test_a_word_like_no_zone_gets_the_general_hint() -> None:
+    with pytest.raises(InvalidTimezone, match="use an IANA name such as Europe/Moscow"):
+        parse_timezone("xyzzy")

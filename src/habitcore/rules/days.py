@@ -140,7 +140,28 @@ def parse_timezone(name: str) -> ZoneInfo:
     folded = {zone.casefold(): zone for zone in available_timezones()}
     if cleaned.casefold() in folded:
         return ZoneInfo(folded[cleaned.casefold()])
+    similar = zone_like(cleaned, folded)
+    if similar is not None:
+        raise InvalidTimezone(f"{shown(cleaned)} is not a time zone; did you mean {similar}?")
     raise InvalidTimezone(f"{shown(cleaned)} is not a time zone; {_ZONE_HINT}.")
+
+
+def zone_like(typed: str, folded: dict[str, str]) -> str | None:
+    """The zone a person probably meant: the one whose city is ``typed`` ("berlin" is
+    Europe/Berlin, "new york" America/New_York), else the closest spelling of a whole name."""
+    import difflib
+
+    key = typed.casefold().replace(" ", "_")
+    cities: dict[str, str] = {}
+    for folded_name, zone in folded.items():
+        if "/" in folded_name and not folded_name.startswith(("etc/", "posix", "right")):
+            cities.setdefault(folded_name.rsplit("/", 1)[1], zone)
+    if key in cities:
+        return cities[key]
+    close = difflib.get_close_matches(key, list(cities) + list(folded), n=1, cutoff=0.8)
+    if not close:
+        return None
+    return cities.get(close[0]) or folded[close[0]]
 
 
 def local_instant(day: date, at: time, tz: tzinfo) -> datetime:

@@ -103,7 +103,12 @@ def habit_row(
 def find_habit(
     session: Session, user_id: int, text: HabitRef, *, archived: bool, exact: bool
 ) -> HabitRow:
-    """The habit ``Tracker.find`` describes: by id (any kind), else by name among one kind."""
+    """The habit a person means by ``text``: a name in any case, a unique prefix of one
+    (unless ``exact``: commands that delete or rename take the whole name), or an id (``7`` or
+    ``"#7"``), which reaches any habit, archived or not. By name, only active habits are
+    candidates, or with ``archived=True`` only archived ones; a name that belongs to the other
+    kind is a ``HabitArchived`` (or ``HabitNotArchived``) saying so, never "no such habit".
+    """
     typed_id = _id_of(text)
     if typed_id is not None:
         return habit_row(session, user_id, typed_id, archived=None)
@@ -146,6 +151,17 @@ def habit_rows(session: Session, user_id: int, *, archived: bool | None) -> list
     if archived is not None:
         query = query.where(HabitRow.archived == archived)
     return list(session.exec(query.order_by(col(HabitRow.position), col(HabitRow.id))))
+
+
+def active_names(session: Session, external_id: str) -> list[str]:
+    """The names of a user's active habits in their order; none for a user not stored."""
+    query = (
+        select(HabitRow.name)
+        .join(UserRow, col(UserRow.id) == col(HabitRow.user_id))
+        .where(UserRow.external_id == external_id, HabitRow.archived == False)  # noqa: E712
+        .order_by(col(HabitRow.position), col(HabitRow.id))
+    )
+    return list(session.exec(query))
 
 
 def habit_ids(session: Session, user_id: int) -> list[int]:
