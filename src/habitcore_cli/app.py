@@ -21,6 +21,35 @@ from habitcore_cli.output import error
 F = TypeVar("F", bound=Callable[..., Any])
 INTERRUPTED = 130  # the shell's code for a process stopped by Ctrl-C (128 + SIGINT)
 
+
+def _plain_help() -> None:
+    """Write help as Click and man pages do: ``NAME [DAY]`` in usage lines, ``--target TARGET``
+    for options. Typer writes ``{NAME}`` and ``<list[str]>``, which read as syntax to type.
+
+    The two display methods are Typer's; a test walks every command's help, so a Typer that
+    renames them fails the suite rather than the help.
+    """
+    from typer.core import TyperArgument, TyperOption
+
+    def usage_name(self: Any) -> str:
+        name: str = self.metavar or self.name.upper()
+        return (name if self.required else f"[{name}]") + ("..." if self.nargs != 1 else "")
+
+    def argument_type(self: Any, ctx: Any) -> str | None:
+        return None  # the NAME column says what it is; its help says the rest
+
+    def option_value(self: Any, ctx: Any) -> str | None:
+        if self.is_flag or self.count:
+            return None
+        return str(self.metavar or self.name.upper().replace("_", "-"))
+
+    TyperArgument._usage_display_name = usage_name  # type: ignore[method-assign]
+    TyperArgument.display_type_rich = argument_type  # type: ignore[method-assign]
+    TyperOption.display_type_rich = option_value  # type: ignore[method-assign]
+
+
+_plain_help()
+
 app = typer.Typer(
     name="habit",
     help="Track habits in your terminal: correct about days, honest about streaks.\n\n"

@@ -32,6 +32,18 @@ class ImportFormat(StrEnum):
     HARSH = "harsh"
 
 
+def _format_of(kind: type[StrEnum], value: str | None) -> StrEnum | None:
+    """The format named, or a sentence listing the ones there are (exit 2)."""
+    if value is None:
+        return None
+    for member in kind:
+        if member.value == value.strip().lower():
+            return member
+    names = [member.value for member in kind]
+    listed = ", ".join(names[:-1]) + f" or {names[-1]}"
+    raise typer.BadParameter(f"{value!r} is not a format habit knows; use {listed}.")
+
+
 def _write_atomically(path: Path, data: bytes) -> None:
     """Write next to the target, then rename: a crash never leaves half a file."""
     path = path.expanduser()
@@ -49,14 +61,15 @@ def _write_atomically(path: Path, data: bytes) -> None:
 def export(
     ctx: typer.Context,
     fmt: Annotated[
-        ExportFormat,
+        str,
         typer.Option(
             "--format",
             "-f",
+            callback=lambda value: _format_of(ExportFormat, value),
             help="json (everything), csv (check-ins), loop-csv (a zip Loop Habit Tracker's "
             "CSV readers take) or harsh (a folder with harsh's habits and log).",
         ),
-    ] = ExportFormat.JSON,
+    ] = "json",
     output: Annotated[
         Path | None,
         typer.Option("--output", "-o", help="A file (a folder for harsh). Default: stdout."),
@@ -72,13 +85,13 @@ def export(
     from habitcore import exchange
 
     tracker = state(ctx).tracker()
-    if fmt is ExportFormat.HARSH:
+    if fmt == ExportFormat.HARSH:
         _export_harsh(tracker, output, force)
         return
-    if fmt is ExportFormat.LOOP_CSV and output is None:
+    if fmt == ExportFormat.LOOP_CSV and output is None:
         error("A Loop CSV export is a zip file; name it with -o, such as -o loop-habits.zip.")
         raise typer.Exit(1)
-    data = exchange.write(tracker.export(), fmt.value)
+    data = exchange.write(tracker.export(), str(fmt))
     if output is None:
         sys.stdout.write(data.decode("utf-8"))
         return
@@ -129,9 +142,13 @@ def import_file(
         ),
     ],
     fmt: Annotated[
-        ImportFormat | None,
+        str | None,
         typer.Option(
-            "--format", "-f", help="Insist on a format instead of telling it from the content."
+            "--format",
+            "-f",
+            callback=lambda value: _format_of(ImportFormat, value),
+            help="Insist on a format (json, csv, loop, loop-csv or harsh) instead of telling it "
+            "from the content.",
         ),
     ] = None,
     dry_run: Annotated[
@@ -145,7 +162,7 @@ def import_file(
     from habitcore import exchange
 
     tracker = state(ctx).tracker()
-    document = exchange.read(path, fmt.value if fmt else None)
+    document = exchange.read(path, str(fmt) if fmt else None)
     summary = _import_with_progress(tracker, document, dry_run)
     for line in summary_lines(summary, str(path), dry_run):
         say(line)

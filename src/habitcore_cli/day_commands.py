@@ -24,7 +24,9 @@ DAY = Annotated[
 
 NOTE = Annotated[
     str | None,
-    typer.Option("--note", help="A note to keep with the check-in (replaces one it had)."),
+    typer.Option(
+        "--note", metavar="TEXT", help="A note to keep with the check-in (replaces one it had)."
+    ),
 ]
 
 # "-3" (three days ago) must reach DAY instead of being taken for an option.
@@ -56,7 +58,9 @@ def done(
     day: DAY = None,
     amount: Annotated[
         float | None,
-        typer.Option("--amount", "-n", help="For a measurable habit: how much (default: all)."),
+        typer.Option(
+            "--amount", "-n", metavar="N", help="For a measurable habit: how much (default: all)."
+        ),
     ] = None,
     add: Annotated[
         bool, typer.Option("--add", help="Add the amount to what the day already has.")
@@ -73,7 +77,10 @@ def done(
     checkin = tracker.check(habit.id, when, amount=amount, add=add, note=note)
     what = "done"
     if habit.target is not None and checkin.amount is not None:
-        what = f"{checkin.amount:g} of {habit.target:g} {habit.unit or ''}".rstrip()
+        from habitcore.rules.habits import format_amount
+
+        of = f"{format_amount(checkin.amount)} of {format_amount(habit.target)}"
+        what = f"{of} {habit.unit or ''}".rstrip()
     _report(tracker, habit.name, when, what)
 
 
@@ -117,7 +124,12 @@ def note(
     ] = None,
     day: Annotated[
         str | None,
-        typer.Option("--day", "-d", help="The day whose check-in it goes with. Default: today."),
+        typer.Option(
+            "--day",
+            "-d",
+            metavar="DAY",
+            help="The day whose check-in it goes with. Default: today.",
+        ),
     ] = None,
     clear: Annotated[bool, typer.Option("--clear", help="Remove the day's note.")] = False,
 ) -> None:

@@ -12,7 +12,10 @@ from habitcore_cli.app import command, state
 from habitcore_cli.arguments import ARCHIVED, NAME, WHOLE_NAME, complete_schedule
 from habitcore_cli.output import say
 
-SCHEDULE_HELP = "daily, weekdays, mon,wed,fri, every 3 days, 3/week, 10/month or 3 in 7 days."
+SCHEDULE_HELP = (
+    "daily, weekdays, weekends, mon,wed,fri, every 3 days, 3/week, weekly, 10/month, monthly, "
+    "3 in 7 days (or 3/7) or every 2 weeks."
+)
 REMIND_HELP = "A reminder time, HH:MM, optionally with weekdays: --remind '08:00 mon,fri'. Repeat."
 
 
@@ -32,18 +35,25 @@ def add(
         str, typer.Option("--schedule", "-s", help=SCHEDULE_HELP, autocompletion=complete_schedule)
     ] = "daily",
     target: Annotated[
-        float | None, typer.Option("--target", "-t", help="Make it measurable: the amount.")
+        float | None,
+        typer.Option("--target", "-t", metavar="N", help="Make it measurable: the amount."),
     ] = None,
     unit: Annotated[str | None, typer.Option("--unit", "-u", help="The amount's unit.")] = None,
     at_most: Annotated[
         bool, typer.Option("--at-most", help="The target is a ceiling (e.g. at most 2 coffees).")
     ] = False,
-    remind: Annotated[list[str] | None, typer.Option("--remind", "-r", help=REMIND_HELP)] = None,
+    remind: Annotated[
+        list[str] | None, typer.Option("--remind", "-r", help=REMIND_HELP, metavar="HH:MM")
+    ] = None,
     start: Annotated[
-        str | None, typer.Option("--start", help="First day (YYYY-MM-DD, -3, ...). Default: today.")
+        str | None,
+        typer.Option(
+            "--start", metavar="DAY", help="First day (YYYY-MM-DD, -3, ...). Default: today."
+        ),
     ] = None,
     description: Annotated[
-        str | None, typer.Option("--description", "-d", help="A note on what and why.")
+        str | None,
+        typer.Option("--description", "-d", metavar="TEXT", help="A note on what and why."),
     ] = None,
 ) -> None:
     """Add a habit.
@@ -66,21 +76,29 @@ def add(
         start=_day(tracker, start),
         description=description,
     )
+    from habitcore.rules.habits import format_amount
+
+    goal = ""
+    if habit.target is not None:
+        amount = f"{format_amount(habit.target)} {habit.unit or ''}".strip()
+        goal = f", at most {amount}" if habit.at_most else f", {amount}"
     extra = f", reminders {', '.join(habit.reminders)}" if habit.reminders else ""
-    say(f"Added {habit.name} ({habit.schedule}{extra}).", style="green")
+    say(f"Added {habit.name} ({habit.schedule}{goal}{extra}).", style="green")
 
 
 @command("edit")
 def edit(
     ctx: typer.Context,
     name: WHOLE_NAME,
-    new_name: Annotated[str | None, typer.Option("--name", help="A new name.")] = None,
+    new_name: Annotated[
+        str | None, typer.Option("--name", metavar="NEW", help="A new name.")
+    ] = None,
     schedule: Annotated[
         str | None,
         typer.Option("--schedule", "-s", help=SCHEDULE_HELP, autocompletion=complete_schedule),
     ] = None,
     target: Annotated[
-        float | None, typer.Option("--target", "-t", help="A new target amount.")
+        float | None, typer.Option("--target", "-t", metavar="N", help="A new target amount.")
     ] = None,
     unit: Annotated[str | None, typer.Option("--unit", "-u", help="A new unit.")] = None,
     at_most: Annotated[
@@ -89,11 +107,16 @@ def edit(
     yes_no: Annotated[
         bool, typer.Option("--yes-no", help="Drop the target: a plain done / not done habit.")
     ] = False,
-    remind: Annotated[list[str] | None, typer.Option("--remind", "-r", help=REMIND_HELP)] = None,
+    remind: Annotated[
+        list[str] | None, typer.Option("--remind", "-r", help=REMIND_HELP, metavar="HH:MM")
+    ] = None,
     no_remind: Annotated[bool, typer.Option("--no-remind", help="Remove all reminders.")] = False,
-    start: Annotated[str | None, typer.Option("--start", help="A new first day.")] = None,
+    start: Annotated[
+        str | None, typer.Option("--start", metavar="DAY", help="A new first day.")
+    ] = None,
     description: Annotated[
-        str | None, typer.Option("--description", "-d", help="A note on what and why.")
+        str | None,
+        typer.Option("--description", "-d", metavar="TEXT", help="A note on what and why."),
     ] = None,
 ) -> None:
     """Change a habit; what you leave out stays as it is.

@@ -31,12 +31,13 @@ def pause(
     ctx: typer.Context,
     name: HABIT_OR_ALL = None,
     start: Annotated[
-        str | None, typer.Option("--from", help="First paused day. Default: today.")
+        str | None, typer.Option("--from", metavar="DAY", help="First paused day. Default: today.")
     ] = None,
     end: Annotated[
         str | None,
         typer.Option(
             "--to",
+            metavar="DAY",
             help="Last paused day (YYYY-MM-DD, +14, mon, ...). Default: until habit resume.",
             show_default=False,
         ),
@@ -62,12 +63,10 @@ def pause(
 
 
 def _future_day(text: str, today: date) -> date:
-    """``--to`` may name a day ahead: a date, or +N days."""
+    """``--to`` names a day ahead: a date, +N days, or the next such weekday."""
     from habitcore.rules.days import parse_day
 
-    if text.startswith("+") and text[1:].isdigit() and len(text) <= 6:
-        return today + timedelta(days=int(text[1:]))
-    return parse_day(text, today)
+    return parse_day(text, today, ahead=True)
 
 
 @command("resume")

@@ -10,6 +10,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from habitcore import CheckIn, DayState, HabitStatus, Outcome, ScoreStep, Streak
+from habitcore.rules.habits import format_amount
 from habitcore_cli.output import Cell, bar, fancy, say, show, table
 
 STATE_LABELS = {
@@ -53,7 +54,8 @@ def _target(status: HabitStatus) -> str:
     if habit.target is None:
         return habit.schedule
     ceiling = "≤" if fancy() else "<="
-    amount = f"{ceiling if habit.at_most else ''}{habit.target:g} {habit.unit or ''}".strip()
+    amount = f"{ceiling if habit.at_most else ''}{format_amount(habit.target)} {habit.unit or ''}"
+    amount = amount.strip()
     return f"{habit.schedule}, {amount}"
 
 
@@ -65,7 +67,7 @@ def _state(status: HabitStatus) -> Cell:
     today = status.stats.amount_today
     shows_amount = status.state in (DayState.DUE, DayState.OVER)
     if status.habit.target is not None and today is not None and shows_amount:
-        text += f" {today:g}/{status.habit.target:g}"
+        text += f" {format_amount(today)}/{format_amount(status.habit.target)}"
     return (text, style)
 
 

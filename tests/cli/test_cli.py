@@ -179,7 +179,7 @@ def test_stats_rows_and_json(db: str) -> None:
         (["done", "read", "2099-01-01"], None),
         (
             ["done", "read", "someday"],
-            "Error: 'someday' is not a day; write YYYY-MM-DD, today, yesterday, -3 (three days ago) or a weekday such as mon.\n",
+            "Error: 'someday' is not a day; write YYYY-MM-DD, today, yesterday, -3 (three days ago), +3 (in three days) or a weekday such as mon.\n",
         ),
         (
             ["config", "timezone", "Mars/Olympus"],

@@ -9,12 +9,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from habitcore.errors import HabitcoreError, InvalidTime, InvalidTimezone
+from habitcore.errors import HabitcoreError, InvalidDay, InvalidTime, InvalidTimezone
 from habitcore.rules.days import (
     day_start_instant,
     format_time_of_day,
     habit_day,
     local_instant,
+    parse_day,
     parse_time_of_day,
     parse_timezone,
 )
@@ -333,3 +334,34 @@ def test_a_zone_typed_as_its_city_or_misspelt_gets_a_did_you_mean(typed: str, me
 def test_a_word_like_no_zone_gets_the_general_hint() -> None:
     with pytest.raises(InvalidTimezone, match="use an IANA name such as Europe/Moscow"):
         parse_timezone("xyzzy")
+
+
+@given(day=st.dates(min_value=date(1900, 1, 1), max_value=date(8999, 12, 31)))
+def test_a_day_typed_without_leading_zeros_is_that_day(day: date) -> None:
+    assert parse_day(f"{day.year}-{day.month}-{day.day}", date(2026, 12, 4)) == day
+
+
+@given(
+    today=st.dates(min_value=date(1950, 1, 1), max_value=date(8000, 1, 1)),
+    offset=st.integers(-9999, 9999),
+)
+def test_plus_and_minus_n_count_days_from_today(today: date, offset: int) -> None:
+    typed = f"+{offset}" if offset >= 0 else str(offset)
+    assert parse_day(typed, today) == today + timedelta(days=offset)
+
+
+@given(
+    today=st.dates(min_value=date(1950, 1, 1), max_value=date(8000, 1, 1)),
+    weekday=st.integers(0, 6),
+)
+def test_a_weekday_is_the_last_one_or_with_ahead_the_next_one(today: date, weekday: int) -> None:
+    name = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"][weekday]
+    back, ahead = parse_day(name, today), parse_day(name, today, ahead=True)
+    assert back.weekday() == ahead.weekday() == weekday
+    assert 0 <= (today - back).days <= 6
+    assert 0 <= (ahead - today).days <= 6
+
+
+def test_a_day_past_the_last_one_kept_is_refused() -> None:
+    with pytest.raises(InvalidDay, match="reaches past 9000-12-31"):
+        parse_day("+99999", date(8999, 12, 1))

@@ -198,3 +198,34 @@ def test_due_fraction_is_a_share_of_days(schedule: Schedule) -> None:
 def test_more_times_a_week_is_a_larger_due_fraction(times: int) -> None:
     assert due_fraction(PerPeriod(times, "week")) < due_fraction(PerPeriod(times + 1, "week"))
     assert due_fraction(PerPeriod(times, "week")) == pytest.approx(due_fraction(Rolling(times, 7)))
+
+
+@pytest.mark.parametrize(
+    ("typed", "canonical"),
+    [
+        ("weekly", "1/week"),
+        ("Every week", "1/week"),
+        ("once a week", "1/week"),
+        ("monthly", "1/month"),
+        ("every month", "1/month"),
+        ("every other day", "every 2 days"),
+        ("weekends", "sat,sun"),
+        ("every 2 weeks", "1 in 14 days"),
+        ("every 1 week", "1/week"),
+        ("3/7", "3 in 7 days"),  # harsh's frequency
+        ("7/7", "daily"),
+    ],
+)
+def test_the_words_people_and_harsh_use_for_a_schedule(typed: str, canonical: str) -> None:
+    assert str(parse_schedule(typed)) == canonical
+    assert str(parse_schedule(canonical)) == canonical
+
+
+@given(times=st.integers(1, 365), window=st.integers(1, 365))
+def test_harsh_n_over_d_is_n_in_d_days(times: int, window: int) -> None:
+    typed = f"{times}/{window}"
+    if times > window:
+        with pytest.raises(InvalidSchedule):
+            parse_schedule(typed)
+    else:
+        assert parse_schedule(typed) == parse_schedule(f"{times} in {window} days")

@@ -203,25 +203,28 @@ def _wall(instant: datetime, tz: tzinfo) -> datetime:
     return instant.astimezone(tz).replace(tzinfo=None)
 
 
-def parse_day(text: str, today: date) -> date:
+def parse_day(text: str, today: date, *, ahead: bool = False) -> date:
     """A day as people type it, relative to the habit day ``today``.
 
-    ``2026-01-05``, ``today``, ``yesterday``, ``-3`` (three days ago) or a weekday name (the
-    most recent one, today included).
+    ``2026-01-05`` (or ``2026-1-5``), ``today``, ``yesterday``, ``tomorrow``, ``-3`` (three days
+    ago), ``+3`` (in three days) or a weekday name: the most recent one, today included, or with
+    ``ahead`` (a pause's end) the next one. Whether a day ahead is allowed is the caller's rule.
     """
     word = text.strip().casefold() if isinstance(text, str) else ""
-    if word == "today":
-        return today
-    if word == "yesterday":
-        return today - timedelta(days=1)
-    if re.fullmatch(r"-\d{1,5}", word):
-        days = int(word[1:])
-        if days > (today - FIRST_DAY).days:
+    named = {"today": 0, "yesterday": -1, "tomorrow": 1}
+    if word in named:
+        return today + timedelta(days=named[word])
+    if re.fullmatch(r"[-+]\d{1,5}", word):
+        days = int(word)
+        if (today - FIRST_DAY).days < -days:
             raise InvalidDay(f"{shown(text)} reaches back before {FIRST_DAY.isoformat()}.")
-        return today - timedelta(days=days)
-    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", word):
+        if (LAST_DAY - today).days < days:
+            raise InvalidDay(f"{shown(text)} reaches past {LAST_DAY.isoformat()}.")
+        return today + timedelta(days=days)
+    if re.fullmatch(r"\d{4}-\d{1,2}-\d{1,2}", word):
+        year, month, day = (int(part) for part in word.split("-"))
         try:
-            return date.fromisoformat(word)
+            return date(year, month, day)
         except ValueError:
             pass
     else:
@@ -230,10 +233,12 @@ def parse_day(text: str, today: date) -> date:
         except InvalidWeekday:
             pass
         else:
+            if ahead:
+                return today + timedelta(days=(weekday - today.weekday()) % 7)
             return today - timedelta(days=(today.weekday() - weekday) % 7)
     raise InvalidDay(
-        f"{shown(text)} is not a day; write YYYY-MM-DD, today, yesterday, -3 (three days ago) "
-        "or a weekday such as mon."
+        f"{shown(text)} is not a day; write YYYY-MM-DD, today, yesterday, -3 (three days ago), "
+        "+3 (in three days) or a weekday such as mon."
     )
 
 

@@ -219,6 +219,14 @@ def clean_amount(amount: float | None, *, what: str = "An amount") -> float | No
     return value
 
 
+def format_amount(value: float) -> str:
+    """An amount as a person reads it: ``12``, ``2.5``, ``1,000,000,000`` (never ``1e+09``),
+    with at most six decimals."""
+    if value == int(value):
+        return f"{int(value):,}"
+    return f"{value:,.6f}".rstrip("0").rstrip(".")
+
+
 def clean_target(target: float | None, unit: object) -> tuple[float | None, str | None]:
     if target is None:
         if unit:

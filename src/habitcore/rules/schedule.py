@@ -93,6 +93,19 @@ WEEKDAYS = frozenset(range(5))
 _PER = re.compile(r"^(\d+)\s*(?:/|x\s*(?:per|a|/)?|times\s*(?:per|a|/)|per)\s*(week|month)$")
 _EVERY = re.compile(r"^every\s+(\d+)\s+days?$")
 _ROLLING = re.compile(r"^(\d+)\s*(?:x|times)?\s+in\s+(\d+)\s+days?$")
+_WEEKS = re.compile(r"^every\s+(\d+)\s+weeks?$")
+_HARSH = re.compile(r"^(\d+)\s*/\s*(\d+)$")  # harsh's "3/7": 3 times in any 7 days
+# Words people (and other trackers) use for a schedule this module already has.
+_SYNONYMS = {
+    "weekly": "1/week",
+    "every week": "1/week",
+    "once a week": "1/week",
+    "monthly": "1/month",
+    "every month": "1/month",
+    "once a month": "1/month",
+    "every other day": "every 2 days",
+    "weekends": "sat,sun",
+}
 
 
 def parse_schedule(text: str) -> Schedule:
@@ -105,6 +118,16 @@ def parse_schedule(text: str) -> Schedule:
 @cache  # schedules are immutable, and a store holds few distinct texts
 def _parse(text: str) -> Schedule:
     words = " ".join(text.strip().casefold().split())
+    words = _SYNONYMS.get(words, words)
+    if match := _WEEKS.match(words):
+        weeks = int(match.group(1))
+        if not 1 <= weeks * 7 <= MAX_WINDOW:
+            raise InvalidSchedule(
+                f"{shown(text.strip())}: 'every N weeks' takes N from 1 to {MAX_WINDOW // 7}."
+            )
+        words = "1/week" if weeks == 1 else f"1 in {weeks * 7} days"
+    elif match := _HARSH.match(words):
+        words = f"{match.group(1)} in {match.group(2)} days"
     if words in ("daily", "every day", "everyday"):
         return Daily()
     if words == "weekdays":
