@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -146,17 +147,28 @@ def cli_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     return url
 
 
-@pytest.mark.parametrize("variable", ["NO_COLOR", "TERM"])
-def test_no_color_and_dumb_terminals_get_plain_text(
-    cli_db: str, monkeypatch: pytest.MonkeyPatch, variable: str
-) -> None:
+def test_a_dumb_terminal_gets_plain_text(cli_db: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("FORCE_COLOR", "1")
-    monkeypatch.setenv(variable, "dumb" if variable == "TERM" else "1")
+    monkeypatch.setenv("TERM", "dumb")
     runner.invoke(app, ["add", "Read"])
     out = runner.invoke(app, ["list"]).stdout
     assert "\x1b[" not in out
     assert "○" not in out
     assert out.splitlines()[1].split()[:3] == ["Read", "daily", "due"]
+
+
+def test_no_color_takes_the_colour_away_and_nothing_else(
+    cli_db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    monkeypatch.setenv("NO_COLOR", "1")
+    runner.invoke(app, ["add", "Read"])
+    runner.invoke(app, ["done", "read"])
+    out = runner.invoke(app, ["list"]).stdout
+    assert not re.search(r"\x1b\[(?:[0-9]+;)*(?:3[0-8]|9[0-7]|4[0-8])[;m]", out)  # no colour
+    assert "✔ done" in out  # the Unicode marks stay
+    assert "█" in out  # and the score's bar
+    assert datetime.now(UTC).strftime("%Y") in out  # and the date title
 
 
 def test_add_at_most_and_pause_from(cli_db: str) -> None:
@@ -182,3 +194,13 @@ def test_remind_once_prints_the_days_that_ended(
     result = runner.invoke(app, ["remind", "--once"])
     assert (result.exit_code, result.stdout) == (0, "2026-01-10: Read done (streak 1)\n")
     assert runner.invoke(app, ["remind", "--once"]).stdout == ""
+
+
+def test_every_heatmap_state_has_its_own_glyph_in_both_forms() -> None:
+    from habitcore import Outcome
+    from habitcore_cli.views import CELLS
+
+    assert set(CELLS) == set(Outcome)
+    for form in (0, 1):
+        glyphs = [cell[form] for cell in CELLS.values()]
+        assert len(set(glyphs)) == len(glyphs), form

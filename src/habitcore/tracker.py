@@ -35,6 +35,7 @@ from habitcore.rules.days import (
     parse_time_of_day,
     parse_timezone,
     parse_weekday,
+    recordable_day,
 )
 from habitcore.rules.habits import (
     OPEN_END,
@@ -81,6 +82,9 @@ if TYPE_CHECKING:
 
 LOCAL_USER = "local"
 MAX_SNOOZE = timedelta(hours=24)
+MAX_RANGE_DAYS = 3660  # ten years of days recorded by one command
+Amount = float | None
+Text = str | None
 _UNSET: Any = object()
 Progress = Callable[[int, int], None] | None  # called with (done, total) as an import goes
 
@@ -233,23 +237,9 @@ class Tracker:
             today = habit_day(self.now(), zone.tz, zone.day_start)
             first = check_day(start, "A start date") if start is not None else today
             queries.refuse_duplicate(session, self._user_id, cleaned)
-            position = queries.next_position(session, self._user_id)
-            row = HabitRow(
-                user_id=self._user_id,
-                name=cleaned,
-                name_key=name_key(cleaned),
-                description=described,
-                schedule=str(parsed),
-                target=amount,
-                unit=unit_text,
-                at_most=bool(at_most),
-                start=first,
-                position=position,
-                # Only days that end from now on are news; a backdated start is history.
-                closed_through=max(first, today) - timedelta(days=1),
-                created_at=self.now(),
-            )
-            session.add(row)
+            row = queries.new_habit(session, self._user_id, cleaned, str(parsed), first, today)
+            row.target, row.unit, row.at_most = amount, unit_text, bool(at_most)
+            row.description, row.created_at = described, self.now()
             session.flush()
             set_reminders(session, user, row, rules, self.now())
             return habit_of(row, reminder_rows(session, row))
@@ -388,36 +378,52 @@ class Tracker:
         add: bool = False,
         note: str | None = None,
     ) -> CheckIn:
-        """Mark ``day`` (default: the current habit day) done.
+        """Mark ``day`` (default: the current habit day) done; a day before the start moves the
+        start back. A measurable habit takes an ``amount`` (default: its whole target), and
+        ``add=True`` adds it to what the day holds, so sessions sum up. A ``note`` is kept with
+        the check-in; without one, a note the day already had stays."""
+        return self.check_days(name, day, day, amount=amount, add=add, note=note)[-1]
 
-        A measurable habit takes an ``amount`` (default: its whole target); ``add=True`` adds
-        to what that day already holds, so several sessions of reading sum up. A ``note`` is
-        kept with the check-in; without one, a note the day already had stays. A day before the
-        habit's start moves the start back to it.
-        """
-        value = clean_amount(amount)
-        text = clean_note(note)
+    def check_days(
+        self,
+        name: HabitRef,
+        first: date | None,
+        last: date | None,
+        *,
+        amount: float | None = None,
+        add: bool = False,
+        note: str | None = None,
+    ) -> list[CheckIn]:
+        """Mark every day from ``first`` to ``last`` done as ``check`` does, all in one
+        transaction: a range that is partly in the future is refused whole."""
+        value, text = clean_amount(amount), clean_note(note)
         with self.store.write() as session:
-            row, day = self._editable_day(session, name, day)
+            row, last_day = self._editable_day(session, name, last, backfill=False)
+            row, first_day = self._editable_day(session, name, first or last_day)
+            days = [first_day + timedelta(days=n) for n in range((last_day - first_day).days + 1)]
+            if not days or len(days) > MAX_RANGE_DAYS:
+                raise InvalidDay(
+                    f"A range runs from its first day to a later last one, at most "
+                    f"{MAX_RANGE_DAYS} days; got {first_day.isoformat()}..{last_day.isoformat()}."
+                )
             if row.target is None and value is not None:
                 raise InvalidAmount(
                     f"{row.name!r} is a yes/no habit and takes no amount; give it a target "
                     "to make it measurable."
                 )
-            existing = self._checkin_row(session, row, day)
-            if row.target is not None and value is None:
-                value = row.target
-            if (
-                add
-                and existing is not None
-                and existing.status == Status.DONE
-                and value is not None
-            ):
-                # A done day recorded without an amount held the whole target.
-                held = existing.amount if existing.amount is not None else row.target
-                value = (held or 0.0) + value
-            clean_amount(value, what="The day's total")
-            return self._put_checkin(session, row, day, existing, Status.DONE, value, text)
+            return [self._done_on(session, row, day, value, add, text) for day in days]
+
+    def _done_on(
+        self, session: Session, row: HabitRow, day: date, value: Amount, add: bool, text: Text
+    ) -> CheckIn:
+        existing = self._checkin_row(session, row, day)
+        total = row.target if value is None else value
+        if add and existing is not None and existing.status == Status.DONE and total is not None:
+            # A done day recorded without an amount held the whole target.
+            held = existing.amount if existing.amount is not None else row.target
+            total = (held or 0.0) + total
+        clean_amount(total, what="The day's total")
+        return self._put_checkin(session, row, day, existing, Status.DONE, total, text)
 
     def skip(self, name: HabitRef, day: date | None = None, *, note: str | None = None) -> CheckIn:
         """Mark ``day`` skipped: it neither breaks nor extends a streak."""
@@ -711,13 +717,7 @@ class Tracker:
         """
         zone = Zone.of(self._user(session))
         row = self._habit_row(session, name)
-        today = habit_day(self.now(), zone.tz, zone.day_start)
-        day = check_day(day or today)
-        if day > today:
-            raise InvalidDay(
-                f"{day.isoformat()} has not come yet (today is {today.isoformat()}); "
-                "only today and past days can be checked."
-            )
+        day = recordable_day(day, habit_day(self.now(), zone.tz, zone.day_start))
         if backfill and day < row.start:
             row.start = day
             session.add(row)

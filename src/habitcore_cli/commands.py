@@ -33,6 +33,7 @@ COMMANDS = {
     "edit": 2,
     "archive": 2,
     "unarchive": 2,
+    "move": 2,
     "rm": 2,
     "pause": 3,
     "resume": 3,

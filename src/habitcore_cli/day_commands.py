@@ -42,11 +42,11 @@ def _day(tracker: Any, text: str | None) -> date:
     return today if text is None else parse_day(text, today)
 
 
-def _report(tracker: Any, name: str, day: date, what: str) -> None:
+def _report(tracker: Any, name: str, what: str) -> None:
     stats = tracker.stats(name)
     streak = stats.current_streak
     say(
-        f"{name}: {what} for {day.isoformat()} (streak {streak}, best {stats.best_streak})",
+        f"{name}: {what} (streak {streak}, best {stats.best_streak})",
         style="green",
     )
 
@@ -67,12 +67,20 @@ def done(
     ] = False,
     note: NOTE = None,
 ) -> None:
-    """Mark a habit done for today or a past day (before its start, too: the start moves back).
+    """Mark a habit done for today, a past day (before its start, too: the start moves back) or
+    a range of days, FIRST..LAST.
 
-    Example: habit done read yesterday --note "two chapters"; habit done pages --amount 12
+    Example: habit done read yesterday --note "two chapters"; habit done pages --amount 12;
+    habit done read 2026-11-20..2026-11-30
     """
     tracker = state(ctx).tracker()
     habit = tracker.find(name)
+    if day is not None and ".." in day:
+        first, last = (_day(tracker, end) for end in day.split("..", 1))
+        recorded = tracker.check_days(habit.id, first, last, amount=amount, add=add, note=note)
+        days = f"{len(recorded)} days, {first.isoformat()} to {last.isoformat()}"
+        _report(tracker, habit.name, f"done for {days}")
+        return
     when = _day(tracker, day)
     checkin = tracker.check(habit.id, when, amount=amount, add=add, note=note)
     what = "done"
@@ -81,7 +89,7 @@ def done(
 
         of = f"{format_amount(checkin.amount)} of {format_amount(habit.target)}"
         what = f"{of} {habit.unit or ''}".rstrip()
-    _report(tracker, habit.name, when, what)
+    _report(tracker, habit.name, f"{what} for {when.isoformat()}")
 
 
 @command("undo", context_settings=DAY_CONTEXT)
@@ -94,7 +102,7 @@ def undo(ctx: typer.Context, name: NAME, day: DAY = None) -> None:
     full = tracker.find(name).name
     when = _day(tracker, day)
     if tracker.uncheck(full, when):
-        _report(tracker, full, when, "check-in removed")
+        _report(tracker, full, f"check-in removed for {when.isoformat()}")
     else:
         say(f"{full}: nothing was recorded for {when.isoformat()}; nothing changed.")
 
@@ -109,7 +117,7 @@ def skip(ctx: typer.Context, name: NAME, day: DAY = None, note: NOTE = None) -> 
     full = tracker.find(name).name
     when = _day(tracker, day)
     tracker.skip(full, when, note=note)
-    _report(tracker, full, when, "skipped")
+    _report(tracker, full, f"skipped for {when.isoformat()}")
 
 
 @command("note", context_settings=DAY_CONTEXT)

@@ -168,6 +168,29 @@ def archive(ctx: typer.Context, name: WHOLE_NAME) -> None:
     say(f"Archived {habit.name}. Bring it back with: habit unarchive {habit.name!r}")
 
 
+@command("move")
+def move(
+    ctx: typer.Context,
+    name: NAME,
+    position: Annotated[
+        str, typer.Argument(metavar="POSITION", help="Where it goes in your list: 1 is first.")
+    ],
+) -> None:
+    """Move a habit to another place in your list (the checklist keeps due habits first).
+
+    Example: habit move read 1
+    """
+    if not position.strip().isdigit() or int(position) < 1 or len(position) > 9:
+        raise typer.BadParameter(
+            f"a place in the list is a whole number, 1 for the first; got {position!r}.",
+            param_hint="POSITION",
+        )
+    tracker = state(ctx).tracker()
+    habit = tracker.find(name)
+    order = [h.name for h in tracker.move(habit.id, int(position) - 1) if not h.archived]
+    say(f"Moved {habit.name}; the order is now: {', '.join(order)}.")
+
+
 @command("unarchive")
 def unarchive(ctx: typer.Context, name: NAME) -> None:
     """Bring an archived habit back.

@@ -1,8 +1,9 @@
 """The one place that writes to the terminal: consoles, tables, and the plain form of both.
 
-Colour, Unicode and Rich only for a person at a capable terminal. Piped output, ``NO_COLOR`` and
-``TERM=dumb`` get plain text with the same content, written directly: scripts can read it (or
-use ``--json``), and a piped command does not pay for importing and laying out Rich.
+Colour, Unicode and Rich only for a person at a capable terminal (``NO_COLOR`` drops the colour
+alone). Piped output and ``TERM=dumb`` get plain text with the same content, written directly:
+scripts can read it (or use ``--json``), and a piped command does not pay for importing and
+laying out Rich.
 """
 
 from __future__ import annotations
@@ -18,8 +19,9 @@ Cell = str | tuple[str, str]  # text, or (text, Rich style)
 
 
 def fancy() -> bool:
-    """Colour and box drawing: only for a person at a capable terminal."""
-    if os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
+    """Unicode, bars, titles and (unless ``NO_COLOR``) colour: only for a person at a capable
+    terminal. ``NO_COLOR`` takes the colour away and nothing else (https://no-color.org)."""
+    if os.environ.get("TERM") == "dumb":
         return False
     if os.environ.get("FORCE_COLOR"):
         return True
@@ -30,14 +32,14 @@ def fancy() -> bool:
 def console() -> Any:
     from rich.console import Console
 
-    return Console(highlight=False)
+    return Console(highlight=False, no_color=bool(os.environ.get("NO_COLOR")))
 
 
 @cache
 def error_console() -> Any:
     from rich.console import Console
 
-    return Console(stderr=True, highlight=False)
+    return Console(stderr=True, highlight=False, no_color=bool(os.environ.get("NO_COLOR")))
 
 
 def say(text: str, style: str | None = None) -> None:

@@ -21,13 +21,14 @@ STATE_LABELS = {
     DayState.PAUSED: ("paused", "‖ paused", "cyan"),
     DayState.OVER: ("over", "▲ over", "magenta"),
 }
-# Heatmap cells: (plain character, fancy character, style)
+# Heatmap cells: (plain character, fancy character, style). Each state has its own glyph as well
+# as its own colour, so the map reads without colour (NO_COLOR) and for colour-blind people.
 CELLS = {
     Outcome.DONE: ("#", "■", "green"),
-    Outcome.PARTIAL: ("+", "■", "yellow"),
-    Outcome.SKIPPED: ("s", "■", "blue"),
-    Outcome.PAUSED: ("p", "■", "cyan"),
-    Outcome.MISSED: ("x", "■", "red"),
+    Outcome.PARTIAL: ("+", "◧", "yellow"),
+    Outcome.SKIPPED: ("s", "»", "blue"),
+    Outcome.PAUSED: ("p", "‖", "cyan"),
+    Outcome.MISSED: ("x", "✕", "red"),
     Outcome.OVER: ("!", "▲", "magenta"),
     Outcome.OPEN: ("o", "□", "white"),
     Outcome.NOT_DUE: (".", "·", "bright_black"),

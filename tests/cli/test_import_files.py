@@ -155,3 +155,39 @@ def test_a_dry_run_says_what_would_change_and_writes_nothing(cli_db: str, tmp_pa
         "  check-ins: 0 added, 1 already there",
     ]
     assert tracker(cli_db).checkins("Read")[0].note == "chapter one"
+
+
+def test_imported_days_obey_the_rules_typed_days_do(tmp_path: Path) -> None:
+    """A day ahead is left out and said so; every day that did arrive can be undone again."""
+    from datetime import UTC, datetime, timedelta
+
+    from habit_process import process_env, run
+
+    env = process_env(tmp_path)
+    today = datetime.now(UTC).date()
+    days = [today + timedelta(days=400), today - timedelta(days=60), today - timedelta(days=2)]
+    document = {
+        "format": "habitcore",
+        "version": 1,
+        "user": "local",
+        "settings": {},
+        "pauses": [],
+        "habits": [
+            {
+                "name": "Read",
+                "schedule": "daily",
+                "start": (today - timedelta(days=30)).isoformat(),
+                "checkins": [{"day": d.isoformat(), "status": "done"} for d in days],
+            }
+        ],
+    }
+    source = tmp_path / "export.json"
+    source.write_text(json.dumps(document), encoding="utf-8")
+    imported = run(env, "import", str(source))
+    assert imported.returncode == 0, imported.stderr
+    assert "check-ins: 2 added" in imported.stdout
+    assert "days after today: left out: only past days and today" in imported.stdout
+    for day in days[1:]:
+        undone = run(env, "undo", "read", day.isoformat())
+        assert "check-in removed" in undone.stdout, undone.stderr
+    assert json.loads(run(env, "show", "read", "--json").stdout)["checkins"] == []

@@ -255,6 +255,17 @@ def check_day(day: date, what: str = "A day") -> date:
     return day
 
 
+def recordable_day(day: date | None, today: date) -> date:
+    """The day a check-in goes on: ``today`` by default, any past day, never a day ahead."""
+    chosen = check_day(day or today)
+    if chosen > today:
+        raise InvalidDay(
+            f"{chosen.isoformat()} has not come yet (today is {today.isoformat()}); "
+            "only today and past days can be checked."
+        )
+    return chosen
+
+
 def parse_weekday(text: str) -> int:
     """``"mon"``/``"Monday"`` → 0 … ``"sun"`` → 6."""
     word = text.strip().casefold()

@@ -200,6 +200,24 @@ def next_position(session: Session, user_id: int) -> int:
     return int(last) + 1
 
 
+def new_habit(
+    session: Session, user_id: int, name: str, schedule: str, start: date, today: date
+) -> HabitRow:
+    """Add a habit as the user's last one; the caller sets what else it has, then flushes."""
+    row = HabitRow(
+        user_id=user_id,
+        name=name,
+        name_key=name_key(name),
+        schedule=schedule,
+        start=start,
+        position=next_position(session, user_id),
+        # Only days that end from now on are news; a backdated start is history.
+        closed_through=max(start, today) - timedelta(days=1),
+    )
+    session.add(row)
+    return row
+
+
 def bump(session: Session, user_id: int, habit_ids: Iterable[int | None] | None = None) -> None:
     """Mark kept tallies of these habits (None: all of the user's) stale."""
     query = sa.update(HabitRow).where(col(HabitRow.user_id) == user_id)
