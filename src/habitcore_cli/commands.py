@@ -25,6 +25,7 @@ COMMANDS = {
     "list": 0,
     "show": 0,
     "stats": 0,
+    "log": 0,
     "done": 1,
     "undo": 1,
     "skip": 1,

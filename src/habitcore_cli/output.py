@@ -28,6 +28,13 @@ def fancy() -> bool:
     return sys.stdout.isatty()
 
 
+def width() -> int:
+    """The terminal's width in columns (``COLUMNS`` first, as shells set it), 100 when unknown."""
+    import shutil
+
+    return max(20, shutil.get_terminal_size((100, 24)).columns)
+
+
 @cache
 def console() -> Any:
     from rich.console import Console

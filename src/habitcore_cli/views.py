@@ -11,7 +11,7 @@ from typing import Any
 
 from habitcore import CheckIn, DayState, HabitStatus, Outcome, ScoreStep, Streak
 from habitcore.rules.habits import format_amount
-from habitcore_cli.output import Cell, bar, fancy, say, show, table
+from habitcore_cli.output import Cell, bar, fancy, say, show, table, width
 
 STATE_LABELS = {
     DayState.DONE: ("done", "✔ done", "green"),
@@ -159,12 +159,85 @@ def heatmap(calendar: Sequence[tuple[date, Outcome]], week_start: int) -> list[t
             plain, fancy_char, style = CELLS[outcome]
             pieces.append(((fancy_char if pretty else plain) + " ", style))
         pieces.append(("\n", ""))
-    pieces.append(("   ", ""))
+    pieces.extend(legend(pretty, width()))
+    return pieces
+
+
+def legend(pretty: bool, columns: int) -> list[tuple[str, str]]:
+    """The marks and what they mean, on as many lines as the width needs."""
+    pieces: list[tuple[str, str]] = [("   ", "")]
+    used = 3
     for outcome, name in LEGEND_NAMES.items():
         plain, fancy_char, style = CELLS[outcome]
+        entry = len(name) + 4
+        if used + entry > columns and used > 3:
+            pieces.append(("\n   ", ""))
+            used = 3
         pieces.append((fancy_char if pretty else plain, style))
         pieces.append((f" {name}  ", ""))
+        used += entry
     return pieces
+
+
+def heatmap_days(columns: int) -> int:
+    """How many days fit across ``columns`` as weeks: up to 26, at least 4. A row is the
+    weekday's name and two cells a week, one week more than asked when the days begin
+    mid-week."""
+    return 7 * max(4, min(26, (columns - 5) // 2))
+
+
+def log_grid(
+    rows: Sequence[tuple[str, Sequence[tuple[date, Outcome]]]], first: date, last: date
+) -> None:
+    """``habit log``: a row per habit, a column per day from ``first`` to ``last``."""
+    pretty = fancy()
+    days = (last - first).days + 1
+    label = log_label([name for name, _ in rows])
+    header = ""
+    for column in range(days):
+        day = first + timedelta(days=column)
+        month = column == 0 or day.day == 1
+        if (month or day.weekday() == 0) and len(header) < column:
+            header = header.ljust(column) + (f"{day:%b} {day.day}" if month else str(day.day))
+        elif column == 0:
+            header = f"{day:%b} {day.day}"
+    say((" " * (label + 1) + header)[: label + 1 + days].rstrip())
+    for name, calendar in rows:
+        shown = _fit(name, label)
+        cells = [CELLS[outcome] for day, outcome in calendar if first <= day <= last]
+        if pretty:
+            from rich.text import Text
+
+            line = Text(shown + " ")
+            for _plain, glyph, style in cells:
+                line.append(glyph, style=style)
+            show(line)
+        else:
+            say(shown + " " + "".join(plain for plain, _glyph, _style in cells))
+    say("")
+    if pretty:
+        from rich.text import Text
+
+        show(Text.assemble(*legend(pretty, width())))
+    else:
+        text = "".join(piece for piece, _style in legend(pretty, width()))
+        say("\n".join(line.rstrip() for line in text.splitlines()))
+
+
+def log_label(names: Sequence[str]) -> int:
+    """The width of ``habit log``'s name column: the longest name, at most 20 cells."""
+    from rich.cells import cell_len
+
+    return min(20, max((cell_len(name) for name in names), default=1))
+
+
+def _fit(name: str, columns: int) -> str:
+    """``name`` cut (with …) or padded to exactly ``columns`` display cells."""
+    from rich.cells import cell_len, set_cell_size
+
+    if cell_len(name) <= columns:
+        return name + " " * (columns - cell_len(name))
+    return set_cell_size(name, columns - 1) + "…"
 
 
 def habit_page(
@@ -200,8 +273,13 @@ def habit_page(
         "Completion:     "
         + "  ".join(f"{days}d {_rate(stats.completion.get(days))}" for days in (7, 30, 365)),
     ]
+    import textwrap
+
+    columns = width()
     for line in lines:
-        say(line)
+        # A narrow terminal gets the value on more lines, under itself, never a wrapped label.
+        for part in textwrap.wrap(line, columns, subsequent_indent=" " * 16) or [""]:
+            say(part)
 
 
 def score_trend(steps: Sequence[ScoreStep]) -> str:
