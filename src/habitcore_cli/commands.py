@@ -30,6 +30,7 @@ COMMANDS = {
     "undo": 1,
     "skip": 1,
     "note": 1,
+    "ask": 1,
     "add": 2,
     "edit": 2,
     "archive": 2,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Annotated, Any
 
 import typer
@@ -155,3 +155,99 @@ def note(
     tracker.set_note(full, when, None if clear else text)
     what = "note removed" if clear else "note kept"
     say(f"{full}: {what} for {when.isoformat()}.", style="green")
+
+
+@command("ask", context_settings=DAY_CONTEXT)
+def ask(
+    ctx: typer.Context,
+    day: Annotated[
+        str | None,
+        typer.Argument(
+            metavar="DAY",
+            help="Only this day. Default: today, and yesterday's habits not yet recorded.",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Go through every habit due and not yet recorded, one keypress each: y done, n not done,
+    s skip, q stop, Enter to leave it (a measurable habit takes an amount, then Enter).
+
+    Example: habit ask; habit ask yesterday
+    """
+    import sys
+
+    from habitcore import DayState
+
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        from habitcore_cli.output import error
+
+        error("habit ask asks on a terminal; in a script use habit done, skip or undo.")
+        raise typer.Exit(1)
+    tracker = state(ctx).tracker()
+    today = tracker.today()
+    days = [_day(tracker, day)] if day else [today - timedelta(days=1), today]
+    asked = answered = 0
+    for when in days:
+        label = "today" if when == today else when.isoformat()
+        for status in [s for s in tracker.habits(when) if s.state is DayState.DUE]:
+            asked += 1
+            outcome = _ask_one(tracker, status.habit, when, label)
+            if outcome is _QUIT:
+                break
+            if outcome:
+                say(f"  {status.habit.name}: {outcome} for {when.isoformat()}", style="green")
+                answered += 1
+        else:
+            continue
+        break
+    if not asked:
+        say("Nothing is waiting: every habit due is recorded.")
+    else:
+        say(f"Recorded {answered} of {asked}.")
+
+
+_QUIT = "quit"
+
+
+def _ask_one(tracker: Any, habit: Any, when: date, label: str) -> str | None:
+    """Ask about one habit until the answer is one habit can take; what was recorded, if any."""
+    from habitcore import HabitcoreError, Kind
+    from habitcore.rules.habits import format_amount
+    from habitcore_cli.output import error
+
+    while True:
+        if habit.kind is Kind.MEASURABLE:
+            target = f"{format_amount(habit.target)} {habit.unit or ''}".rstrip()
+            key = (
+                typer.prompt(
+                    f"{habit.name} ({label}): how much of {target}? [a number, s, n, q, Enter]",
+                    default="",
+                    show_default=False,
+                )
+                .strip()
+                .casefold()
+            )
+        else:
+            typer.echo(f"{habit.name} ({label})? [y/n/s/q, Enter to leave it] ", nl=False)
+            key = typer.getchar().casefold()
+            typer.echo(key if key.isprintable() else "")
+        try:
+            if key in ("", "\r", "\n", "n"):
+                return None
+            if key == "q":
+                return _QUIT
+            if key == "s":
+                tracker.skip(habit.id, when)
+                return "skipped"
+            if key == "y" and habit.kind is not Kind.MEASURABLE:
+                tracker.check(habit.id, when)
+                return "done"
+            if habit.kind is Kind.MEASURABLE:
+                amount = float(key.replace(",", "."))
+                tracker.check(habit.id, when, amount=amount, add=True)
+                return f"{format_amount(amount)} {habit.unit or ''}".rstrip()
+            error(f"{key!r} is not an answer here: y done, n not done, s skip, q stop.")
+        except ValueError:
+            error(f"{key!r} is not an amount; type a number such as 12, or Enter to leave it.")
+        except HabitcoreError as exc:
+            error(str(exc))
