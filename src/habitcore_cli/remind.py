@@ -8,6 +8,7 @@ day start prints how the day that ended went.
 from __future__ import annotations
 
 import contextlib
+import os
 import shutil
 import signal
 import subprocess
@@ -154,11 +155,25 @@ def remind(
     interval: Annotated[
         int, typer.Option("--interval", min=1, max=3600, help="Seconds between checks.")
     ] = 5,
+    install: Annotated[
+        bool,
+        typer.Option(
+            "--install", help="Run habit remind --once every minute by itself (systemd or cron)."
+        ),
+    ] = False,
+    uninstall: Annotated[
+        bool, typer.Option("--uninstall", help="Stop and remove what --install set up.")
+    ] = False,
 ) -> None:
     """Show reminders as they come due, and how each day went when it ends. Ctrl-C stops.
 
-    Example: habit remind; or from cron every minute: habit remind --once
+    Example: habit remind; habit remind --install (every minute, by itself)
     """
+    if install or uninstall:
+        if install and uninstall:
+            raise typer.BadParameter("Give --install or --uninstall, not both.")
+        _set_up(state(ctx), install)
+        return
     tracker = state(ctx).tracker()
     if once:
         tick(tracker, _print_line, tracker.now())
@@ -168,3 +183,34 @@ def remind(
 
 def _print_line(reminder: Any) -> None:
     say(f"Reminder: {reminder.habit} ({reminder.time}, {reminder.day.isoformat()})")
+
+
+def _set_up(chosen: Any, install: bool) -> None:
+    """--install / --uninstall: hand ``habit remind --once`` to systemd or say the cron line."""
+    from habitcore_cli import remind_service
+
+    try:
+        if install:
+            chosen.tracker()  # the database must open before anything is told to use it
+            how, done = remind_service.install(
+                chosen.db or os.environ.get("HABITCORE_DATABASE_URL")
+            )
+        else:
+            how, done = remind_service.uninstall()
+    except remind_service.ServiceError as exc:
+        error(f"systemd refused: {exc}")
+        raise typer.Exit(1) from None
+    if how == "systemd" and install:
+        say(
+            "Reminders now run by themselves every minute (systemd user timer "
+            f"{remind_service.UNIT}.timer; files: {', '.join(done)}). "
+            "habit remind --uninstall stops them."
+        )
+    elif how == "systemd":
+        removed = ", ".join(done) if done else "nothing was installed"
+        say(f"Stopped the reminder timer ({removed}).")
+    elif install:
+        say("There is no systemd user session here; add this line with crontab -e:")
+        say(done[0])
+    else:
+        say("There is no systemd user session here; remove the habit remind line with crontab -e.")
