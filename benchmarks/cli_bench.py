@@ -2,10 +2,10 @@
 
 A database of 100 habits with five years of history each (SQLite, the default store). Each round
 runs, as separate processes: ``python -c "import sqlmodel, typer, rich"`` (the baseline),
-``habit done X`` and ``habit list`` (output to a pipe, as a script or a pager sees it), and the
-medians of interleaved rounds are compared. A look with no kept tallies (the first after an
-import or an upgrade, or for a habit whose past was just edited) walks all history; that cost
-is shown separately. A further check runs ``habit list`` under
+``habit --version``, ``habit done X`` and ``habit list`` (output to a pipe, as a script or a
+pager sees it), and the medians of interleaved rounds are compared. A look with no kept tallies
+(the first after an import or an upgrade, or for a habit whose past was just edited) walks all
+history; that cost is shown separately. A further check runs ``habit list`` under
 ``python -X importtime`` and lists whatever it imports that it should not (Alembic).
 """
 
@@ -77,6 +77,7 @@ def run(repeat: int) -> list[Row]:
         medians = interleaved_medians(
             {
                 "baseline": lambda: process(sys.executable, "-c", "import sqlmodel, typer, rich"),
+                "version": lambda: process(HABIT, "--version"),
                 "done": lambda: process(HABIT, "done", "habit 042"),
                 "list": lambda: process(HABIT, "list"),
                 "list, cold": lambda: process(HABIT, "list"),
@@ -88,6 +89,7 @@ def run(repeat: int) -> list[Row]:
         imported = _imported(env)
     base = medians["baseline"] * 1000
     rows = [
+        Row("sqlite", "cli", "habit --version / bare imports", medians["version"] * 1000, base),
         Row("sqlite", "cli", "habit done X / bare imports", medians["done"] * 1000, base, TARGET),
         Row("sqlite", "cli", "habit list / bare imports", medians["list"] * 1000, base, TARGET),
         Row(

@@ -57,6 +57,8 @@ def register(argv: Sequence[str] | None = None) -> None:
     protocol): it needs every command, so it gets all of them.
     """
     completing = "_HABIT_COMPLETE" in os.environ
+    if argv is not None and not completing and _only_version(argv):
+        return  # habit --version shows no command: it loads none
     wanted = _command(argv) if argv is not None and not completing else None
     if wanted is None:
         for name in MODULES:
@@ -65,6 +67,13 @@ def register(argv: Sequence[str] | None = None) -> None:
     import_module(MODULES[COMMANDS[wanted]])
     if wanted != "list" and COMMANDS[wanted] != 0:
         import_module(MODULES[0])  # bare "habit" falls back to the checklist
+
+
+def _only_version(argv: Sequence[str]) -> bool:
+    """``habit [--db X] --version``: the version is all that will be shown."""
+    if "--version" not in argv:
+        return False
+    return not any(arg in COMMANDS for arg in argv[: list(argv).index("--version")])
 
 
 def _command(argv: Sequence[str]) -> str | None:
