@@ -78,3 +78,15 @@ def test_lazy_registration_knows_every_command() -> None:
     assert _command(["--db", "x.db", "done", "read"]) == "done"
     assert _command(["--help"]) is None
     assert _command(["bogus"]) is None
+
+
+def test_every_option_is_in_docs_cli_md() -> None:
+    """Each option of each command, by its long name, in the line that documents it."""
+    lines = CLI_DOC.splitlines()
+    for path, command in ALL:
+        documented = "\n".join(line for line in lines if f"`{path}" in line)
+        for parameter in command.params:
+            if parameter.param_type_name != "option" or parameter.name == "help":
+                continue
+            names = [o for o in (*parameter.opts, *parameter.secondary_opts) if o.startswith("--")]
+            assert any(name in documented for name in names), (path, names)

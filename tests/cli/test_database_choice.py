@@ -129,3 +129,21 @@ def _has_open(pid: int, path: Path) -> bool:
     except OSError:
         return False
     return str(path) in links
+
+
+def test_db_backup_to_a_folder_is_a_sentence_and_leaves_no_partial_file(tmp_path: Path) -> None:
+    env = process_env(tmp_path)
+    run(env, "add", "Read")
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    refused = run(env, "db", "backup", str(folder), "--force")
+    assert refused.returncode == 1
+    assert refused.stderr == (
+        f"Error: {folder} is a folder; give the copy a file name, such as "
+        f"{folder / 'habits-backup.db'}.\n"
+    )
+    assert list(folder.iterdir()) == []
+    assert not list(tmp_path.rglob("*.partial"))
+    copied = run(env, "db", "backup", str(folder / "copy.db"))
+    assert copied.returncode == 0, copied.stderr
+    assert (folder / "copy.db").stat().st_size > 0
