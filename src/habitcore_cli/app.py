@@ -148,6 +148,10 @@ def command(
                 raise typer.Exit(1) from None
             except KeyboardInterrupt:
                 raise typer.Exit(INTERRUPTED) from None  # Ctrl-C: stop quietly, changing nothing
+            except BrokenPipeError:
+                # The reader left (habit show read | head): nothing more to say, and no error.
+                _silence_stdout()
+                raise typer.Exit(0) from None
             except (typer.Exit, typer.Abort):
                 raise
             except Exception as exc:
@@ -165,6 +169,15 @@ def command(
         return guarded  # type: ignore[return-value]
 
     return register
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null, so the final flush of what the reader never took is quiet."""
+    import sys
+
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
 
 
 def _sentence(exc: Exception) -> str:

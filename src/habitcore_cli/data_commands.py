@@ -244,16 +244,15 @@ def db_backup(
 
     Example: habit db backup ~/habits-backup.db
     """
-    import sqlalchemy as sa
+    import habitcore
 
-    url = sa.make_url(state(ctx).url)
-    if url.get_backend_name() != "sqlite" or not url.database:
+    source = habitcore.check_database(state(ctx).url)
+    if source is None:
         error(
             "db backup copies a SQLite file; for PostgreSQL use pg_dump, or habit export "
             "for a portable copy."
         )
         raise typer.Exit(1)
-    source = Path(url.database).expanduser()
     target = file.expanduser()
     if not source.exists():
         error(f"There is no database at {source} yet; nothing to back up.")

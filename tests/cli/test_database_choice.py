@@ -147,3 +147,40 @@ def test_db_backup_to_a_folder_is_a_sentence_and_leaves_no_partial_file(tmp_path
     copied = run(env, "db", "backup", str(folder / "copy.db"))
     assert copied.returncode == 0, copied.stderr
     assert (folder / "copy.db").stat().st_size > 0
+
+
+def test_a_read_only_database_can_be_read_and_says_so_when_written(tmp_path: Path) -> None:
+    """Opened read-only (SQLite's own mode=ro, which a file without write permission gives a
+    person too), the commands that only read work and a change names the read-only file."""
+    env = process_env(tmp_path)
+    path = tmp_path / "e2e.db"
+    run(env, "add", "Read")
+    run(env, "done", "read")
+    before = path.read_bytes()
+    read_only = {**env, "HABITCORE_DATABASE_URL": f"sqlite:///file:{path}?mode=ro&uri=true"}
+    for args in (["list"], ["show", "read"], ["export"], ["db", "backup", str(tmp_path / "c.db")]):
+        done = run(read_only, *args)
+        assert (done.returncode, done.stderr) == (0, ""), args
+    refused = run(read_only, "undo", "read")
+    assert refused.returncode == 1
+    assert refused.stderr == (
+        f"Error: {path} is read-only: it can be read (list, show, export, db backup), but this "
+        "change cannot be saved.\n"
+    )
+    assert '"status": "done"' in run(env, "show", "read", "--json").stdout
+    assert path.read_bytes() == before
+
+
+def test_a_reader_that_leaves_early_is_no_error(tmp_path: Path) -> None:
+    """``habit show read | true``: the reader is gone before habit writes (habit takes far
+    longer to start than true to exit), so every write meets a closed pipe."""
+    env = process_env(tmp_path)
+    run(env, "add", "Read")
+    piped = subprocess.run(
+        ["bash", "-c", f"{HABIT} show read | true; echo $" + "{PIPESTATUS[0]}"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert (piped.stdout, piped.stderr) == ("0\n", "")

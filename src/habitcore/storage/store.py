@@ -74,13 +74,23 @@ class Store:
                 session.commit()
             except SQLAlchemyError as exc:
                 session.rollback()
-                raise StoreError(f"The database refused the change: {_describe(exc)}") from exc
+                raise StoreError(self._refusal(exc)) from exc
             except BaseException:
                 session.rollback()
                 raise
 
     def close(self) -> None:
         self.engine.dispose()
+
+    def _refusal(self, exc: SQLAlchemyError) -> str:
+        said = _describe(exc)
+        if "readonly database" in said or "read-only" in said:
+            where = sqlite_file(self.engine) or "the database"
+            return (
+                f"{where} is read-only: it can be read (list, show, export, db backup), but "
+                "this change cannot be saved."
+            )
+        return f"The database refused the change: {said}"
 
     def backup(self, target: Path) -> Path:
         """Copy the SQLite database to ``target`` while it stays in use; returns the source.
@@ -122,15 +132,12 @@ def check_database(url: str, *, new_folder: bool = False) -> Path | None:
     parsed = _parsed(url)
     if parsed.get_backend_name() != "sqlite":
         return None
-    database = parsed.database or ""
-    if not database or database == ":memory:" or "mode=memory" in database:
+    path = _file_of(parsed.database or "")
+    if path is None:
         raise StoreError(
             f"{shown(url)} is an in-memory database: everything would be lost when the program "
             "exits. Give a file instead, such as sqlite:///habits.db."
         )
-    if database.startswith("file:"):
-        return None
-    path = Path(database).expanduser()
     if not new_folder and not path.parent.is_dir():
         raise StoreError(
             f"The folder {str(path.parent)!r} does not exist; create it first, or leave the "
@@ -331,11 +338,22 @@ def copy_aside(engine: Engine, revision: str) -> Path | None:
 
 def sqlite_file(engine: Engine) -> Path | None:
     """The file behind a SQLite engine; None for another backend or an in-memory database."""
-    database = engine.url.database
-    if engine.url.get_backend_name() != "sqlite" or not database:
+    if engine.url.get_backend_name() != "sqlite":
         return None
-    if database == ":memory:" or database.startswith("file:"):
+    return _file_of(engine.url.database or "")
+
+
+def _file_of(database: str) -> Path | None:
+    """The file a SQLite database name means (a path, or a ``file:`` URI); None in memory."""
+    if not database or database == ":memory:":
         return None
+    if database.startswith("file:"):
+        from urllib.parse import unquote, urlsplit
+
+        parts = urlsplit(database)
+        if "mode=memory" in parts.query or parts.path in ("", ":memory:"):
+            return None
+        return Path(unquote(parts.path)).expanduser()
     return Path(database).expanduser()
 
 
