@@ -9,6 +9,7 @@ import signal
 import sqlite3
 import subprocess
 import time
+from collections.abc import Iterator
 from contextlib import closing
 from pathlib import Path
 
@@ -184,3 +185,47 @@ def test_a_reader_that_leaves_early_is_no_error(tmp_path: Path) -> None:
         timeout=120,
     )
     assert (piped.stdout, piped.stderr) == ("0\n", "")
+
+
+@pytest.fixture
+def read_only_folder(tmp_path: Path) -> Iterator[Path]:
+    """A folder on a file system mounted read-only, as a person's backup disk or a shared,
+    read-only mount is: even root cannot write there (permission bits would not stop root)."""
+    folder = tmp_path / "mounted"
+    folder.mkdir()
+    made = subprocess.run(["mount", "-t", "tmpfs", "tmpfs", str(folder)], capture_output=True)
+    if made.returncode != 0:
+        pytest.skip(f"cannot mount a file system here: {made.stderr.decode().strip()}")
+    try:
+        yield folder
+    finally:
+        subprocess.run(["umount", "-l", str(folder)], capture_output=True)
+
+
+def test_a_database_on_a_read_only_file_system_is_read_and_names_itself_when_written(
+    tmp_path: Path, read_only_folder: Path
+) -> None:
+    env = process_env(tmp_path)
+    made = tmp_path / "e2e.db"
+    run(env, "add", "Read")
+    run(env, "done", "read")
+    path = read_only_folder / "habits.db"
+    path.write_bytes(made.read_bytes())  # a closed habitcore file, in WAL mode
+    remounted = subprocess.run(
+        ["mount", "-o", "remount,ro", str(read_only_folder)], capture_output=True
+    )
+    assert remounted.returncode == 0, remounted.stderr
+    on_disk = {**env, "HABITCORE_DATABASE_URL": f"sqlite:///{path}"}
+    shown = run(on_disk, "show", "read", "--json")
+    assert (shown.returncode, shown.stderr) == (0, "")
+    assert '"state": "done"' in shown.stdout
+    for args in (["list"], ["export"], ["db", "backup", str(tmp_path / "copy.db")]):
+        done = run(on_disk, *args)
+        assert (done.returncode, done.stderr) == (0, ""), args
+    refused = run(on_disk, "add", "Walk")
+    assert refused.returncode == 1
+    assert refused.stderr == (
+        f"Error: {path} is read-only: it can be read (list, show, export, db backup), but this "
+        "change cannot be saved.\n"
+    )
+    assert sorted(p.name for p in read_only_folder.iterdir()) == ["habits.db"]

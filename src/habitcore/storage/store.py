@@ -11,6 +11,7 @@ failing half-way. PostgreSQL is the backend for many processes and many users.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import closing, contextmanager
@@ -162,17 +163,32 @@ def _create_engine(url: str) -> Engine:
     if parsed.get_backend_name() != "sqlite":
         return _server_engine(parsed)
     database = parsed.database
+    read_only = False
     if database and database != ":memory:" and not database.startswith("file:"):
         path = Path(database).expanduser()
         if path.is_file() and path.stat().st_size > 0:
             _refuse_foreign(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
+            if not _writable(path):
+                url, read_only = _read_only_url(path), True
+        else:
+            path.parent.mkdir(parents=True, exist_ok=True)
     engine = sa.create_engine(
         url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False}
     )
-    event.listen(engine, "connect", _sqlite_connect)
+    event.listen(engine, "connect", _sqlite_connect_read_only if read_only else _sqlite_connect)
     event.listen(engine, "begin", _sqlite_begin)
     return engine
+
+
+def _writable(path: Path) -> bool:
+    """Whether habitcore could change this file: the file and (for WAL's side files) its folder."""
+    return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
+
+
+def _read_only_url(path: Path) -> str:
+    """Open a file nothing here may change as it is: SQLite reads it without creating the WAL's
+    side files, which a read-only folder could not hold; any change is refused as read-only."""
+    return f"sqlite:///{path.resolve().as_uri()}?mode=ro&immutable=1&uri=true"
 
 
 def _refuse_foreign(path: Path) -> None:
@@ -183,7 +199,8 @@ def _refuse_foreign(path: Path) -> None:
     is still exactly as it was.
     """
     try:
-        with closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)) as raw:
+        flags = "mode=ro" if _writable(path) else "mode=ro&immutable=1"
+        with closing(sqlite3.connect(f"{path.resolve().as_uri()}?{flags}", uri=True)) as raw:
             tables = {
                 str(name).lower()
                 for (name,) in raw.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
@@ -230,6 +247,12 @@ def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+def _sqlite_connect_read_only(dbapi_connection: Any, _record: Any) -> None:
+    """As ``_sqlite_connect`` for a file nothing here may change: it keeps its journal mode."""
+    dbapi_connection.isolation_level = None
+    dbapi_connection.execute("PRAGMA foreign_keys=ON")
 
 
 def _sqlite_begin(connection: sa.Connection) -> None:
