@@ -94,6 +94,8 @@ def test_a_name_ending_in_a_number_is_still_a_name(telegram: BotRun) -> None:
         ("/archive", "Use /archive Read."),
         ("/unarchive Read", "'Read' is not archived"),
         ("/delete Nope", "There is no habit called 'Nope'"),
+        ("/rename Rea | Books", "No habit is called exactly 'Rea'; 'Read' begins so"),
+        ("/archive rea", "No habit is called exactly 'rea'; 'Read' begins so"),
     ],
 )
 def test_bad_one_liners_are_explained_and_change_nothing(

@@ -147,7 +147,10 @@ def rename(bot: Bot, person: Person, message: types.Message) -> None:
     parts = _parts(message)
     if parts is None or len(parts) != 2:
         return _usage(bot, person, "rename")
-    habit = person.tracker.edit_habit(person.tracker.resolve(parts[0]), new_name=parts[1])
+    # Renaming never guesses from a prefix: the whole name (any case) or nothing.
+    habit = person.tracker.edit_habit(
+        person.tracker.find(parts[0], exact=True).id, new_name=parts[1]
+    )
     bot.send(person.chat_id, person.tx("card.renamed", name=habit.name))
 
 
@@ -205,7 +208,7 @@ def archive(bot: Bot, person: Person, message: types.Message) -> None:
     parts = _parts(message)
     if parts is None or len(parts) != 1:
         return _usage(bot, person, "archive")
-    habit = person.tracker.archive(person.tracker.resolve(parts[0]))
+    habit = person.tracker.archive(person.tracker.find(parts[0], exact=True).id)
     bot.send(person.chat_id, person.tx("card.archived", name=habit.name))
 
 
