@@ -161,6 +161,7 @@ def test_no_color_takes_the_colour_away_and_nothing_else(
     cli_db: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("FORCE_COLOR", "1")
+    monkeypatch.setenv("TERM", "xterm-256color")  # a capable terminal, whatever runs the suite
     monkeypatch.setenv("NO_COLOR", "1")
     runner.invoke(app, ["add", "Read"])
     runner.invoke(app, ["done", "read"])
