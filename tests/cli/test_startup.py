@@ -12,16 +12,9 @@ from pathlib import Path
 import pytest
 
 from habit_process import HABIT, process_env
+from habitcore_cli.commands import MODULES
 
-COMMAND_MODULES = {
-    "habitcore_cli.view_commands",
-    "habitcore_cli.day_commands",
-    "habitcore_cli.habit_commands",
-    "habitcore_cli.pause_commands",
-    "habitcore_cli.config_commands",
-    "habitcore_cli.data_commands",
-    "habitcore_cli.remind",
-}
+COMMAND_MODULES = set(MODULES)
 
 
 def imported(tmp_path: Path, *args: str) -> set[str]:
