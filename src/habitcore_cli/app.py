@@ -64,6 +64,12 @@ db_app = typer.Typer(
     help="Where the data lives, and backups.\n\nExample: habit db path", rich_markup_mode=None
 )
 app.add_typer(db_app, name="db")
+token_app = typer.Typer(
+    help="Tokens that let a program act as you over HTTP (habit-api).\n\n"
+    "Example: habit token create --label phone",
+    rich_markup_mode=None,
+)
+app.add_typer(token_app, name="token")
 
 
 class State:

@@ -20,6 +20,7 @@ MODULES = (
     "habitcore_cli.config_commands",
     "habitcore_cli.data_commands",
     "habitcore_cli.remind",
+    "habitcore_cli.token_commands",
 )
 COMMANDS = {
     "list": 0,
@@ -46,6 +47,7 @@ COMMANDS = {
     "import": 5,
     "db": 5,
     "remind": 6,
+    "token": 7,
 }
 _GLOBAL_WITH_VALUE = {"--db"}
 

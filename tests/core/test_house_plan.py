@@ -11,7 +11,13 @@ import habitcore
 
 SRC = Path(__file__).resolve().parents[2] / "src"
 OLD_PATHS = {"days", "schedule", "periods", "streaks", "score", "rollover", "reminders"}
-SERVICES = ("habitcore.delivery", "habitcore.closing", "habitcore.scheduling", "habitcore.exchange")
+SERVICES = (
+    "habitcore.delivery",
+    "habitcore.closing",
+    "habitcore.scheduling",
+    "habitcore.exchange",
+    "habitcore.tokens",
+)
 FACE = [
     "AmbiguousHabit", "CheckIn", "Clock", "DayResult", "DayState", "DueReminder", "DuplicateHabit",
     "Habit", "HabitArchived", "HabitNotArchived", "HabitNotFound", "HabitStatus", "HabitcoreError",

@@ -27,6 +27,7 @@ from habitcore.storage.tables import (
     ReminderLogRow,
     ReminderRow,
     TallyRow,
+    TokenRow,
     UserRow,
 )
 
@@ -60,6 +61,7 @@ def delete_user(session: Session, user_id: int) -> None:
     """Erase a user with every habit, pause and reminder of theirs."""
     delete_habits(session, habit_ids(session, user_id))
     session.execute(sa.delete(PauseRow).where(col(PauseRow.user_id) == user_id))
+    session.execute(sa.delete(TokenRow).where(col(TokenRow.user_id) == user_id))
     session.execute(sa.delete(UserRow).where(col(UserRow.id) == user_id))
 
 

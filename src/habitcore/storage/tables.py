@@ -129,6 +129,24 @@ class HabitOriginRow(SQLModel, table=True):
     key: str = Field(max_length=300)
 
 
+class TokenRow(SQLModel, table=True):
+    """A token that acts as one user over HTTP. Only its SHA-256 digest is kept: a 256-bit
+    random token needs no slow hash, and a leaked table holds nothing that opens a door."""
+
+    __tablename__ = "api_tokens"
+    __table_args__ = (
+        sa.UniqueConstraint("user_id", "label", name="uq_api_tokens_user_label"),
+        {"sqlite_autoincrement": True},
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="users.id", ondelete="CASCADE", index=True)
+    label: str = Field(max_length=100)
+    digest: str = Field(max_length=64, unique=True)
+    created_at: datetime = _instant()
+    last_used_at: datetime | None = _instant(default=None)
+
+
 class TallyRow(SQLModel, table=True):
     """A habit's figures kept as of the end of a day (``habitcore.rules.tally.Tally`` as JSON)."""
 
