@@ -84,6 +84,7 @@ LOCAL_USER = "local"
 MAX_SNOOZE = timedelta(hours=24)
 MAX_RANGE_DAYS = 3660  # ten years of days recorded by one command
 Amount = float | None
+Day = date | None
 Text = str | None
 _UNSET: Any = object()
 Progress = Callable[[int, int], None] | None  # called with (done, total) as an import goes
@@ -398,8 +399,7 @@ class Tracker:
         transaction: a range that is partly in the future is refused whole."""
         value, text = clean_amount(amount), clean_note(note)
         with self.store.write() as session:
-            row, last_day = self._editable_day(session, name, last, backfill=False)
-            row, first_day = self._editable_day(session, name, first or last_day)
+            row, first_day, last_day = self._editable_day(session, name, first or last, to=last)
             days = [first_day + timedelta(days=n) for n in range((last_day - first_day).days + 1)]
             if not days or len(days) > MAX_RANGE_DAYS:
                 raise InvalidDay(
@@ -429,7 +429,7 @@ class Tracker:
         """Mark ``day`` skipped: it neither breaks nor extends a streak."""
         text = clean_note(note)
         with self.store.write() as session:
-            row, day = self._editable_day(session, name, day)
+            row, day, _ = self._editable_day(session, name, day)
             existing = self._checkin_row(session, row, day)
             return self._put_checkin(session, row, day, existing, Status.SKIPPED, None, text)
 
@@ -440,7 +440,7 @@ class Tracker:
         """
         text = clean_note(note)
         with self.store.write() as session:
-            row, day = self._editable_day(session, name, day, backfill=False)
+            row, day, _ = self._editable_day(session, name, day, backfill=False)
             existing = self._checkin_row(session, row, day)
             if existing is None:
                 raise InvalidDay(
@@ -457,7 +457,7 @@ class Tracker:
         The habit's start stays where it is, even when this was its earliest check-in.
         """
         with self.store.write() as session:
-            row, day = self._editable_day(session, name, day, backfill=False)
+            row, day, _ = self._editable_day(session, name, day, backfill=False)
             existing = self._checkin_row(session, row, day)
             if existing is None:
                 return False
@@ -708,23 +708,25 @@ class Tracker:
         return row, zone, today or habit_day(self.now(), zone.tz, zone.day_start)
 
     def _editable_day(
-        self, session: Session, name: HabitRef, day: date | None, *, backfill: bool = True
-    ) -> tuple[HabitRow, date]:
-        """The habit and the day to record, refusing a future day.
+        self, session: Session, name: HabitRef, day: Day, *, backfill: bool = True, to: Day = None
+    ) -> tuple[HabitRow, date, date]:
+        """The habit, the day to record and the last of a range (``to``), refusing a future day.
 
         With ``backfill``, a day before the habit's start moves the start back to it: people
         arrive with last week in their head. Otherwise such a day simply has nothing recorded.
         """
         zone = Zone.of(self._user(session))
         row = self._habit_row(session, name)
-        day = recordable_day(day, habit_day(self.now(), zone.tz, zone.day_start))
+        today = habit_day(self.now(), zone.tz, zone.day_start)
+        day = recordable_day(day, today)
+        last = recordable_day(to, today) if to is not None else day
         if backfill and day < row.start:
             row.start = day
             session.add(row)
         # Any recorded day may already be folded into a kept tally, by a look whose clock is a
         # little ahead (another process just past midnight) or that asked about a later day.
         self._bump(session, [row.id])
-        return row, day
+        return row, day, last
 
     def _checkin_row(self, session: Session, row: HabitRow, day: date) -> CheckInRow | None:
         return queries.checkin(session, row.id, day)
