@@ -179,6 +179,18 @@ def legend(pretty: bool, columns: int) -> list[tuple[str, str]]:
     return pieces
 
 
+def show_pieces(pieces: Sequence[tuple[str, str]]) -> None:
+    """Styled (text, style) pieces: coloured on a terminal, else plain lines without trailing
+    blanks."""
+    if fancy():
+        from rich.text import Text
+
+        show(Text.assemble(*pieces))
+    else:
+        text = "".join(piece for piece, _style in pieces)
+        say("\n".join(line.rstrip() for line in text.splitlines()))
+
+
 def heatmap_days(columns: int) -> int:
     """How many days fit across ``columns`` as weeks: up to 26, at least 4. A row is the
     weekday's name and two cells a week, one week more than asked when the days begin
@@ -215,13 +227,7 @@ def log_grid(
         else:
             say(shown + " " + "".join(plain for plain, _glyph, _style in cells))
     say("")
-    if pretty:
-        from rich.text import Text
-
-        show(Text.assemble(*legend(pretty, width())))
-    else:
-        text = "".join(piece for piece, _style in legend(pretty, width()))
-        say("\n".join(line.rstrip() for line in text.splitlines()))
+    show_pieces(legend(pretty, width()))
 
 
 def log_label(names: Sequence[str]) -> int:
@@ -256,13 +262,7 @@ def habit_page(
         details += " · reminders " + ", ".join(habit.reminders)
     say(details if fancy() else details.replace("·", "-"))
     say("")
-    pieces = heatmap(calendar, week_start)
-    if fancy():
-        from rich.text import Text
-
-        show(Text.assemble(*pieces))
-    else:
-        say("".join(text for text, _style in pieces).rstrip())
+    show_pieces(heatmap(calendar, week_start))
     say("")
     trend = score_trend(steps)
     lines = [
