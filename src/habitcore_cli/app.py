@@ -85,6 +85,14 @@ class State:
     def url(self) -> str:
         return database_url(self.db)
 
+    @property
+    def chosen_url(self) -> str | None:
+        """The database asked for by ``--db`` or the environment, resolved (a relative path made
+        absolute); None for the default location."""
+        if not (self.db or os.environ.get("HABITCORE_DATABASE_URL")):
+            return None
+        return self.url
+
     def tracker(self) -> Any:
         """The tracker on the chosen database, refusing one that would lose data or land in a
         folder nobody made; a file created here is announced on stderr, once."""
@@ -92,7 +100,7 @@ class State:
             import habitcore
 
             url = self.url
-            path = habitcore.check_database(url, new_folder=url == habitcore.default_url())
+            path = habitcore.check_database(url, new_folder=self.chosen_url is None)
             fresh = path is not None and not (path.is_file() and path.stat().st_size > 0)
             self._tracker = habitcore.open(url)
             State.opened.append(self._tracker)

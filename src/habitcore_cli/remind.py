@@ -8,7 +8,6 @@ day start prints how the day that ended went.
 from __future__ import annotations
 
 import contextlib
-import os
 import shutil
 import signal
 import subprocess
@@ -192,9 +191,7 @@ def _set_up(chosen: Any, install: bool) -> None:
     try:
         if install:
             chosen.tracker()  # the database must open before anything is told to use it
-            how, done = remind_service.install(
-                chosen.db or os.environ.get("HABITCORE_DATABASE_URL")
-            )
+            how, done = remind_service.install(chosen.chosen_url)
         else:
             how, done = remind_service.uninstall()
     except remind_service.ServiceError as exc:

@@ -88,3 +88,21 @@ def test_install_and_uninstall_together_is_a_usage_error(env: dict[str, str]) ->
     refused = run(env, "remind", "--install", "--uninstall")
     assert refused.returncode == 2
     assert "Give --install or --uninstall, not both." in refused.stderr
+
+
+def test_a_relative_db_is_installed_as_the_absolute_file_it_names(tmp_path: Path) -> None:
+    """A timer or cron runs from another folder: ``--db mine.db`` must reach the same file."""
+    import subprocess
+
+    env = {**process_env(tmp_path), "PATH": f"{HABIT.parent}{os.pathsep}/nonexistent"}
+    del env["HABITCORE_DATABASE_URL"]
+    done = subprocess.run(
+        [str(HABIT), "--db", "mine.db", "remind", "--install"],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert f"--db sqlite:///{tmp_path / 'mine.db'} remind --once" in done.stdout
