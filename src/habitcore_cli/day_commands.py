@@ -187,19 +187,17 @@ def ask(
     today = tracker.today()
     days = [_day(tracker, day)] if day else [today - timedelta(days=1), today]
     asked = answered = 0
-    for when in days:
+    # A generator: each day's habits are read when that day's turn comes, after the day before.
+    waiting = ((when, s) for when in days for s in tracker.habits(when) if s.state is DayState.DUE)
+    for when, status in waiting:
+        asked += 1
         label = "today" if when == today else when.isoformat()
-        for status in [s for s in tracker.habits(when) if s.state is DayState.DUE]:
-            asked += 1
-            outcome = _ask_one(tracker, status.habit, when, label)
-            if outcome is _QUIT:
-                break
-            if outcome:
-                say(f"  {status.habit.name}: {outcome} for {when.isoformat()}", style="green")
-                answered += 1
-        else:
-            continue
-        break
+        outcome = _ask_one(tracker, status.habit, when, label)
+        if outcome is _QUIT:
+            break
+        if outcome:
+            say(f"  {status.habit.name}: {outcome} for {when.isoformat()}", style="green")
+            answered += 1
     if not asked:
         say("Nothing is waiting: every habit due is recorded.")
     else:

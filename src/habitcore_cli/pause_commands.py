@@ -52,7 +52,7 @@ def pause(
     tracker = state(ctx).tracker()
     today = tracker.today()
     first = parse_day(start, today) if start else today
-    last = _future_day(end, today) if end else None
+    last = parse_day(end, today, ahead=True) if end else None  # the next such weekday
     full = tracker.find(name).name if name else None
     tracker.pause(full, start=first, end=last)
     what = full or "every habit"
@@ -60,13 +60,6 @@ def pause(
     if last is None and full is None:
         until = "until you resume them"
     say(f"Paused {what} from {first.isoformat()} {until}.")
-
-
-def _future_day(text: str, today: date) -> date:
-    """``--to`` names a day ahead: a date, +N days, or the next such weekday."""
-    from habitcore.rules.days import parse_day
-
-    return parse_day(text, today, ahead=True)
 
 
 @command("resume")

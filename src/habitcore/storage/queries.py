@@ -142,9 +142,8 @@ def refuse_duplicate(
     """Raise ``DuplicateHabit`` when an active habit of the user already has this name."""
     clash = active_name(session, user_id, name_key(name))
     if clash is not None:
-        raise DuplicateHabit(
-            clash, unarchiving=unarchiving
-        )  # as it is spelled, which may differ in case from ``name``
+        # As it is spelled, which may differ in case from ``name``.
+        raise DuplicateHabit(clash, unarchiving=unarchiving)
 
 
 def habit_rows(session: Session, user_id: int, *, archived: bool | None) -> list[HabitRow]:
