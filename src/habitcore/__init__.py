@@ -36,7 +36,7 @@ from habitcore.rules.score import ScoreStep
 from habitcore.rules.stats import DayState, Stats
 from habitcore.rules.streaks import Streak
 from habitcore.storage.records import Habit, PauseEntry, Resumed, Settings
-from habitcore.storage.store import Store, check_database, default_url
+from habitcore.storage.store import Store, check_database, database_url, default_url
 from habitcore.tracker import HabitStatus, Tracker, open
 
 if TYPE_CHECKING:
@@ -100,6 +100,7 @@ __all__ = [
     "Tracker",
     "__version__",
     "check_database",
+    "database_url",
     "default_url",
     "habit_day",
     "open",

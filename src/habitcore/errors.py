@@ -29,6 +29,8 @@ class HabitNotFound(HabitcoreError):
             )
         elif similar is not None:
             text = f"There is no habit called {name!r}; did you mean {similar!r}?"
+        elif name.startswith("#") and name[1:].isdigit():
+            text = f"There is no habit {name}; list your habits to see their ids."
         else:
             text = f"There is no habit called {name!r}; list your habits to see their exact names."
         super().__init__(text)

@@ -12,7 +12,7 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
@@ -25,6 +25,7 @@ from habitcore.storage.tables import TokenRow, UserRow
 
 PREFIX = "hc_"  # tells a habitcore token apart in a config file or a leaked log
 MAX_LABEL = 100
+USE_RESOLUTION = timedelta(minutes=1)  # how fresh "last used" is kept
 
 
 @dataclass(frozen=True)
@@ -79,22 +80,38 @@ def revoke(store: Store, user: str, label: str) -> TokenInfo:
 
 
 def user_of(store: Store, token: str, now: datetime) -> str | None:
-    """Whose token this is (their external id), noting when it was used; None for a token
-    that is wrong, revoked, or not a token at all."""
+    """Whose token this is (their external id), noting when it was used, to the minute; None
+    for a token that is wrong, revoked, or not a token at all.
+
+    Most requests only read: the last use is written when it is a minute old or more, so a
+    client polling every second does not turn each request into a write.
+    """
     if not isinstance(token, str) or not token.startswith(PREFIX) or len(token) > 200:
         return None
     wanted = digest(token)
-    with store.write() as session:
+    with store.read() as session:
         found = session.execute(
-            sa.select(TokenRow, col(UserRow.external_id))
+            sa.select(col(TokenRow.id), col(TokenRow.digest), col(TokenRow.last_used_at))
+            .add_columns(col(UserRow.external_id))
             .join(UserRow, col(UserRow.id) == col(TokenRow.user_id))
             .where(col(TokenRow.digest) == wanted)
         ).first()
-        if found is None or not hmac.compare_digest(found[0].digest, wanted):
-            return None
-        found[0].last_used_at = now
-        session.add(found[0])
-        return str(found[1])
+    if found is None or not hmac.compare_digest(found[1], wanted):
+        return None
+    last = found[2]
+    if last is None or not timedelta(0) <= _naive(now) - _naive(last) < USE_RESOLUTION:
+        with store.write() as session:
+            session.execute(
+                sa.update(TokenRow).where(col(TokenRow.id) == found[0]).values(last_used_at=now)
+            )
+    return str(found[3])
+
+
+def _naive(moment: datetime) -> datetime:
+    """A stored moment compared with the clock's: both as UTC wall time (SQLite drops the zone)."""
+    if moment.tzinfo is None:
+        return moment
+    return moment.astimezone(UTC).replace(tzinfo=None)
 
 
 def digest(token: str) -> str:

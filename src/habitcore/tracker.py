@@ -353,13 +353,17 @@ class Tracker:
         """The full name of ``find(text, ...)``: ``habit done re`` finds "Read"."""
         return self.find(text, archived=archived, exact=exact).name
 
-    def habits(self, today: date | None = None, *, archived: bool = False) -> list[HabitStatus]:
-        """Every active habit (and archived ones too, with ``archived=True``) on a habit day."""
+    def habits(
+        self, today: date | None = None, *, archived: bool = False, only: HabitRef | None = None
+    ) -> list[HabitStatus]:
+        """Every active habit (with ``archived=True`` all), or ``only`` one, on a habit day."""
         with self.store.read() as session:
-            user = self._user(session)
-            zone = Zone.of(user)
+            zone = Zone.of(self._user(session))
             day = today or habit_day(self.now(), zone.tz, zone.day_start)
-            rows = self._habit_rows(session, archived=None if archived else False)
+            if only is None:
+                rows = self._habit_rows(session, archived=None if archived else False)
+            else:
+                rows = [self._habit_row(session, only, archived=None)]
             found, kept = tallies.figures(session, self._user_id, rows, day, zone.week_start)
             reminders = queries.reminders_by_habit(session, rows)
         self._keep(kept)
@@ -416,7 +420,7 @@ class Tracker:
     def _done_on(
         self, session: Session, row: HabitRow, day: date, value: Amount, add: bool, text: Text
     ) -> CheckIn:
-        existing = self._checkin_row(session, row, day)
+        existing = queries.checkin(session, row.id, day)
         total = row.target if value is None else value
         if add and existing is not None and existing.status == Status.DONE and total is not None:
             # A done day recorded without an amount held the whole target.
@@ -430,7 +434,7 @@ class Tracker:
         text = clean_note(note)
         with self.store.write() as session:
             row, day, _ = self._editable_day(session, name, day)
-            existing = self._checkin_row(session, row, day)
+            existing = queries.checkin(session, row.id, day)
             return self._put_checkin(session, row, day, existing, Status.SKIPPED, None, text)
 
     def set_note(self, name: HabitRef, day: date | None, note: str | None) -> CheckIn:
@@ -441,7 +445,7 @@ class Tracker:
         text = clean_note(note)
         with self.store.write() as session:
             row, day, _ = self._editable_day(session, name, day, backfill=False)
-            existing = self._checkin_row(session, row, day)
+            existing = queries.checkin(session, row.id, day)
             if existing is None:
                 raise InvalidDay(
                     f"Nothing is recorded for {row.name!r} on {day.isoformat()}; a note goes "
@@ -458,7 +462,7 @@ class Tracker:
         """
         with self.store.write() as session:
             row, day, _ = self._editable_day(session, name, day, backfill=False)
-            existing = self._checkin_row(session, row, day)
+            existing = queries.checkin(session, row.id, day)
             if existing is None:
                 return False
             session.delete(existing)
@@ -679,7 +683,6 @@ class Tracker:
             return made
         except Exception:
             # Another process created the same user a moment ago.
-            self.created = False
             with self.store.read() as session:
                 found = queries.user_id_of(session, self.user)
             if found is None:
@@ -727,9 +730,6 @@ class Tracker:
         # little ahead (another process just past midnight) or that asked about a later day.
         self._bump(session, [row.id])
         return row, day, last
-
-    def _checkin_row(self, session: Session, row: HabitRow, day: date) -> CheckInRow | None:
-        return queries.checkin(session, row.id, day)
 
     def _put_checkin(
         self,

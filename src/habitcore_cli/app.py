@@ -11,7 +11,6 @@ import contextlib
 import functools
 import os
 from collections.abc import Callable
-from pathlib import Path
 from typing import Annotated, Any, ClassVar, TypeVar
 
 import typer
@@ -83,6 +82,8 @@ class State:
 
     @property
     def url(self) -> str:
+        from habitcore import database_url
+
         return database_url(self.db)
 
     @property
@@ -109,18 +110,6 @@ class State:
 
                 note(f"Created a new database at {path}.")
         return self._tracker
-
-
-def database_url(value: str | None) -> str:
-    """``--db`` wins, then ``HABITCORE_DATABASE_URL``, then the platform data dir."""
-    chosen = value or os.environ.get("HABITCORE_DATABASE_URL")
-    if not chosen:
-        from habitcore import default_url
-
-        return default_url()
-    if "://" in chosen:
-        return chosen
-    return f"sqlite:///{Path(chosen).expanduser().resolve()}"
 
 
 def state(ctx: typer.Context) -> State:

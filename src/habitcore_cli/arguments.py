@@ -24,9 +24,8 @@ def complete_habit(ctx: typer.Context, incomplete: str) -> list[str]:
     try:
         import habitcore
         from habitcore.tracker import habit_names
-        from habitcore_cli.app import database_url
 
-        url = database_url(ctx.find_root().params.get("db"))
+        url = habitcore.database_url(ctx.find_root().params.get("db"))
         path = habitcore.check_database(url)
         if path is not None and not path.is_file():
             return []

@@ -13,6 +13,7 @@ from typing import Annotated, Any
 
 import typer
 
+from habitcore import shapes
 from habitcore_cli.app import command, state
 from habitcore_cli.output import print_json, say, table
 
@@ -128,16 +129,7 @@ def pauses(
     today = tracker.today()
     full = tracker.find(name).name if name else None
     found = tracker.pause_list(full)
-    rows = [
-        {
-            "id": p.id,
-            "habit": p.habit,
-            "start": p.start.isoformat(),
-            "end": p.end.isoformat() if p.end else None,
-            "state": _when(p, today),
-        }
-        for p in found
-    ]
+    rows = [shapes.pause(p, today).data() for p in found]
     if json:
         print_json(rows)
         return
@@ -157,14 +149,6 @@ def pauses(
             for r in rows
         ],
     )
-
-
-def _when(entry: Any, today: date) -> str:
-    if entry.start > today:
-        return "planned"
-    if entry.end is not None and entry.end < today:
-        return "past"
-    return "now"
 
 
 @command("unpause")

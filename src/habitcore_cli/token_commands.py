@@ -65,18 +65,11 @@ def listed(
 
     Example: habit token list
     """
-    from habitcore import tokens
+    from habitcore import shapes, tokens
 
     tracker = _tracker(ctx, user)
     found = tokens.listed(tracker.store, tracker.user)
-    rows = [
-        {
-            "label": t.label,
-            "created": t.created_at.isoformat(timespec="seconds"),
-            "last_used": t.last_used_at.isoformat(timespec="seconds") if t.last_used_at else None,
-        }
-        for t in found
-    ]
+    rows = [shapes.token(t).data() for t in found]
     if json:
         print_json(rows)
     elif not rows:

@@ -24,12 +24,13 @@ def show_checklist(
 
     Example: habit list --all
     """
+    from habitcore import shapes
     from habitcore_cli import views
 
     tracker = state(ctx).tracker()
     statuses = tracker.habits(archived=all_habits)
     if json:
-        print_json([views.habit_json(s) for s in views.checklist_order(statuses)])
+        print_json([views.habit_json(s) for s in shapes.checklist_order(statuses)])
         return
     views.checklist(statuses, statuses[0].day if statuses else tracker.today())
 
@@ -50,7 +51,7 @@ def show_habit(
 
     tracker = state(ctx).tracker()
     found = tracker.find(name, archived=archived).id
-    status = next(s for s in tracker.habits(archived=True) if s.habit.id == found)
+    [status] = tracker.habits(only=found)
     if json:
         print_json(views.show_json(status, tracker.checkins(found)))
         return

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import Any
 
-from habitcore import CheckIn, DayState, HabitStatus, Outcome, ScoreStep, Streak
+from habitcore import CheckIn, DayState, HabitStatus, Outcome, ScoreStep, Streak, shapes
 from habitcore.rules.habits import format_amount
 from habitcore_cli.output import Cell, bar, fancy, say, show, table, width
 
@@ -43,11 +43,6 @@ LEGEND_NAMES = {
     Outcome.OPEN: "open",
     Outcome.NOT_DUE: "not due",
 }
-
-
-def checklist_order(statuses: Sequence[HabitStatus]) -> list[HabitStatus]:
-    """Due and not done first; otherwise the user's own order."""
-    return sorted(statuses, key=lambda s: (s.state is not DayState.DUE, s.habit.archived))
 
 
 def _target(status: HabitStatus) -> str:
@@ -85,7 +80,7 @@ def checklist(statuses: Sequence[HabitStatus], day: date) -> None:
             str(status.stats.best_streak),
             bar(status.stats.score),
         ]
-        for status in checklist_order(statuses)
+        for status in shapes.checklist_order(statuses)
     ]
     table(
         ("Habit", "Schedule", "Today", "Streak", "Best", "Score"),
@@ -299,63 +294,13 @@ def score_trend(steps: Sequence[ScoreStep]) -> str:
 # -- JSON --------------------------------------------------------------------------------------
 
 
-def _streak_json(streak: Streak | None) -> dict[str, Any] | None:
-    if streak is None:
-        return None
-    return {
-        "length": streak.length,
-        "start": streak.start.isoformat(),
-        "end": streak.end.isoformat(),
-    }
-
-
 def habit_json(status: HabitStatus) -> dict[str, Any]:
-    habit, stats = status.habit, status.stats
-    return {
-        "id": habit.id,
-        "name": habit.name,
-        "schedule": habit.schedule,
-        "kind": habit.kind.value,
-        "state": status.state.value,
-        "current_streak": stats.current_streak,
-        "best_streak": stats.best_streak,
-        "score": round(stats.score, 6),
-        "archived": habit.archived,
-        "day": status.day.isoformat(),
-        "target": habit.target,
-        "unit": habit.unit,
-        "at_most": habit.at_most,
-        "amount_today": stats.amount_today,
-        "description": habit.description,
-        "reminders": list(habit.reminders),
-        "start": habit.start.isoformat(),
-        "position": habit.position,
-    }
-
-
-def completion_json(status: HabitStatus) -> dict[str, float | None]:
-    return {
-        str(days): None if rate is None else round(rate, 6)
-        for days, rate in sorted(status.stats.completion.items())
-    }
+    return shapes.habit(status).data()
 
 
 def show_json(status: HabitStatus, checkins: Sequence[CheckIn]) -> dict[str, Any]:
-    data = habit_json(status)
-    data["current"] = _streak_json(status.stats.current)
-    data["best"] = _streak_json(status.stats.best)
-    data["completion"] = completion_json(status)
-    data["checkins"] = [
-        {"day": c.day.isoformat(), "status": c.status.value, "amount": c.amount, "note": c.note}
-        for c in checkins
-    ]
-    return data
+    return shapes.detail(status, checkins).data()
 
 
 def stats_json(status: HabitStatus) -> dict[str, Any]:
-    data = habit_json(status)
-    data["current"] = _streak_json(status.stats.current)
-    data["best"] = _streak_json(status.stats.best)
-    data["completion"] = completion_json(status)
-    data["completion_rate"] = status.stats.completion_rate
-    return data
+    return shapes.stats(status).data()

@@ -50,7 +50,15 @@ def test_a_mistyped_pause_is_seen_and_taken_back_after_resume(env: dict[str, str
         f"it now ends {yesterday}. If it was a mistake, habit unpause {ident} removes it "
         "altogether.\n"
     )
-    assert entry == {"id": ident, "habit": "Gym", "start": first, "end": yesterday, "state": "past"}
+    assert entry == {
+        "id": ident,
+        "habit_id": entry["habit_id"],
+        "habit": "Gym",
+        "start": first,
+        "end": yesterday,
+        "state": "past",
+    }
+    assert isinstance(entry["habit_id"], int)
     removed = run(env, "unpause", str(ident))
     assert removed.returncode == 0
     assert removed.stdout.startswith(f"Removed pause #{ident} of Gym ({first} to {yesterday})")

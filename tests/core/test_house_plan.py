@@ -24,7 +24,7 @@ FACE = [
     "ImportSummary", "InvalidAmount", "InvalidDay", "InvalidImport", "InvalidName", "InvalidPause",
     "InvalidSchedule", "InvalidSetting", "InvalidTime", "InvalidTimezone", "InvalidWeekday", "Kind",
     "Outcome", "Pause", "PauseEntry", "PauseNotFound", "ReminderNotFound", "Resumed", "ScoreStep", "Settings", "Stats", "Status", "Store",
-    "StoreError", "Streak", "SystemClock", "Tracker", "__version__", "check_database", "default_url", "habit_day",
+    "StoreError", "Streak", "SystemClock", "Tracker", "__version__", "check_database", "database_url", "default_url", "habit_day",
     "open", "parse_schedule",
 ]  # fmt: skip
 

@@ -65,3 +65,19 @@ def test_deleting_a_user_takes_their_tokens(store: habitcore.Store) -> None:
     made = tokens.create(store, "ann", NOW, "phone")
     ann.delete_user()
     assert tokens.user_of(store, made, NOW) is None
+
+
+def test_last_use_is_kept_to_the_minute_without_a_write_per_request(store: habitcore.Store) -> None:
+    Tracker(store, user="ann", clock=FakeClock(NOW))
+    made = tokens.create(store, "ann", NOW, "phone")
+    assert tokens.user_of(store, made, NOW) == "ann"
+    for seconds in (1, 30, 59):
+        assert tokens.user_of(store, made, NOW + timedelta(seconds=seconds)) == "ann"
+    [info] = tokens.listed(store, "ann")
+    assert info.last_used_at == NOW  # a poll every second writes once a minute, not each time
+    later = NOW + timedelta(minutes=1, seconds=5)
+    assert tokens.user_of(store, made, later) == "ann"
+    assert tokens.listed(store, "ann")[0].last_used_at == later
+    earlier = NOW - timedelta(hours=1)  # a clock set back: noted, never left in the future
+    assert tokens.user_of(store, made, earlier) == "ann"
+    assert tokens.listed(store, "ann")[0].last_used_at == earlier

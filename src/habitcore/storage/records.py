@@ -70,12 +70,13 @@ class PauseEntry:
     habit: str | None
     start: date
     end: date | None
+    habit_id: int | None = None
 
 
 def pause_entry_of(row: PauseRow, names: Mapping[int | None, str]) -> PauseEntry:
     assert row.id is not None
     end = None if Pause(row.start, row.end).open else row.end
-    return PauseEntry(row.id, names.get(row.habit_id), row.start, end)
+    return PauseEntry(row.id, names.get(row.habit_id), row.start, end, row.habit_id)
 
 
 @dataclass(frozen=True)

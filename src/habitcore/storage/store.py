@@ -35,6 +35,18 @@ _WRITE = "habitcore_write"
 _MIGRATION_LOCK = 7_210_914_411  # any constant: the PostgreSQL advisory lock taken to migrate
 
 
+def database_url(chosen: str | None = None) -> str:
+    """The database a frontend opens: ``chosen`` (a ``--db`` option) wins, then
+    ``HABITCORE_DATABASE_URL``, then ``default_url()``; a plain path is a SQLite file, made
+    absolute so that a worker or a timer started elsewhere opens the same one."""
+    picked = chosen or os.environ.get("HABITCORE_DATABASE_URL")
+    if not picked:
+        return default_url()
+    if "://" in picked:
+        return picked
+    return f"sqlite:///{Path(picked).expanduser().resolve()}"
+
+
 def default_url() -> str:
     """``sqlite:///`` under the platform's user data dir (created on first use)."""
     import platformdirs
@@ -79,6 +91,11 @@ class Store:
             except BaseException:
                 session.rollback()
                 raise
+
+    def ping(self) -> None:
+        """Ask the database a trivial question: a ``StoreError`` when it does not answer."""
+        with self.read() as session:
+            session.execute(sa.text("SELECT 1"))
 
     def close(self) -> None:
         self.engine.dispose()

@@ -1,0 +1,1 @@
+"""The /v1 routes, a module per kind of thing they act on."""
