@@ -58,6 +58,7 @@ def export(tracker: Person) -> dict[str, Any]:
     "/import",
     tags=["history"],
     summary="Import a history file",
+    responses=responses(409),
     description=(
         "Upload a habitcore JSON or CSV export, a Loop Habit Tracker backup (.db) or CSV export "
         "(.zip), or harsh's habits and log files zipped together, as the multipart field `file` "
