@@ -78,7 +78,7 @@ def rate_from_env() -> Rate:
     return Rate(per_minute=per_minute, burst=max(1, int(per_minute / 2)))
 
 
-cli = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
+cli = typer.Typer(add_completion=False, pretty_exceptions_enable=False, rich_markup_mode=None)
 
 
 @cli.command()
