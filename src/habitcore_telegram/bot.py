@@ -156,17 +156,24 @@ class Bot:
         on_dropped: Callable[[], None] | None = None,
         on_failed: Callable[[], None] | None = None,
         still_wanted: Callable[[], bool] | None = None,
+        entities: list[types.MessageEntity] | None = None,
     ) -> None:
         """Queue a message; a text over Telegram's limit goes as several, buttons on the last.
 
         ``still_wanted`` is asked before each piece goes out; a False leaves it unsent.
+        ``entities`` (a code span, say) are offsets into ``text``, so such a text must fit in
+        one message; the error never quotes the text, which may hold a secret.
         """
         pieces = split_text(text)
+        if entities and pieces != [text]:
+            raise ValueError("a text with entities must go as one message, unchanged")
         for index, piece in enumerate(pieces):
             last = index == len(pieces) - 1
 
             def call(piece: str = piece, last: bool = last) -> Any:
-                return self.api.send_message(chat_id, piece, reply_markup=markup if last else None)
+                return self.api.send_message(
+                    chat_id, piece, entities=entities, reply_markup=markup if last else None
+                )
 
             self.outbox.put(
                 Item(

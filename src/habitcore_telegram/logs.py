@@ -3,16 +3,30 @@
 telebot builds request URLs as ``{api}/bot{token}/{method}``, and ``requests`` puts that URL into
 connection errors, so the secret would reach a log through any traceback. Redacting at the one
 formatter every record passes through covers messages, arguments and tracebacks alike.
+
+habit-api tokens that ``/token`` hands out are secrets too, and they travel in message texts:
+at DEBUG telebot logs every request's parameters and every answer, and a press on the token's
+Revoke button (or a reply to its message) brings the text back in an update. Those are found by
+their shape (``hc_`` and the random part) rather than by value, since the bot keeps none of
+them, and taken out twice: by a filter on telebot's logger, before any handler sees the record
+(a test's ``caplog``, telebot's own stderr handler), and by the formatter, for everything else.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 import sys
 import threading
 from types import TracebackType
 
+from habitcore.tokens import PREFIX
+
 log = logging.getLogger("habitcore_telegram")
+
+# A habit-api token: the prefix and 43 URL-safe characters (any run of 16 or more is taken).
+API_TOKEN = re.compile(re.escape(PREFIX) + r"[A-Za-z0-9_-]{16,}")
+API_TOKEN_SHOWN = "<api token>"
 
 
 class RedactingFormatter(logging.Formatter):
@@ -27,7 +41,37 @@ class RedactingFormatter(logging.Formatter):
 def redact(text: str, secrets: list[str]) -> str:
     for secret in secrets:
         text = text.replace(secret, "<token>")
-    return text
+    return redact_api_tokens(text)
+
+
+def redact_api_tokens(text: str) -> str:
+    return API_TOKEN.sub(API_TOKEN_SHOWN, text)
+
+
+class ApiTokenFilter(logging.Filter):
+    """Rewrites a record that holds a habit-api token, so no handler ever gets the token."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except Exception:  # a record that cannot format fails later, where it always did
+            return True
+        if API_TOKEN.search(message):
+            record.msg, record.args = redact_api_tokens(message), None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        for name in ("exc_text", "stack_info"):
+            value = getattr(record, name, None)
+            if value:
+                setattr(record, name, redact_api_tokens(value))
+        return True
+
+
+def guard_api_tokens() -> None:
+    """Put the filter on telebot's logger (once): the one that logs message texts."""
+    telebot_log = logging.getLogger("TeleBot")
+    if not any(isinstance(f, ApiTokenFilter) for f in telebot_log.filters):
+        telebot_log.addFilter(ApiTokenFilter())
 
 
 def token_secrets(token: str) -> list[str]:

@@ -12,6 +12,7 @@ from habitcore_telegram.bot import Bot, CallbackHandler, MessageHandler, Person
 from habitcore_telegram.handlers import (
     account,
     adding,
+    api_tokens,
     data,
     figures,
     manage,
@@ -50,6 +51,7 @@ COMMANDS: dict[str, MessageHandler] = {
     "vacation": account.vacation,
     "export": data.export,
     "import": data.start_import,
+    "token": api_tokens.token,
     "deleteme": account.delete_me,
 }
 
@@ -72,6 +74,7 @@ BUTTONS: dict[str, tuple[int, CallbackHandler]] = {
     "mo": (1, account.morning_button),  # on | off
     "dm": (1, account.delete_me_button),  # y | n
     "st": (1, figures.stats_button),  # habit
+    "tk": (3, api_tokens.revoke_button),  # label's minute YYYYMMDDHHMM, its number, made (µs)
 }
 
 DialogStep = Callable[[Bot, Person, types.Message, dict[str, object]], None]

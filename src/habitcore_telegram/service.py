@@ -22,7 +22,7 @@ from habitcore import Store, default_url
 from habitcore.clock import Clock, SystemClock
 from habitcore.rules.reminders import DEFAULT_GRACE
 from habitcore.tracker import user_exists
-from habitcore_telegram import transport
+from habitcore_telegram import logs, transport
 from habitcore_telegram.bot import Bot, external_id
 from habitcore_telegram.faults import Kind, backoff, classify
 from habitcore_telegram.loop import Loop
@@ -61,6 +61,7 @@ def point_at(api_url: str) -> None:
 
 def build(settings: Settings, store: Store, clock: Clock, tuning: Tuning) -> Bot:
     point_at(settings.api_url)
+    logs.guard_api_tokens()  # /token sends habit-api tokens, which telebot logs at DEBUG
     api = telebot.TeleBot(settings.token, threaded=False, parse_mode=None)
     bot_ref: list[Bot] = []
 

@@ -26,6 +26,7 @@ COMMANDS = {
     "language": "English or Russian",
     "export": "your data as JSON and CSV",
     "import": "import a file: habitcore's JSON or CSV, Loop Habit Tracker, harsh",
+    "token": "a token for habit-api: /token, /token list, /token revoke LABEL",
     "deleteme": "erase everything the bot holds about you",
     "cancel": "leave the current dialog",
     "help": "what the bot can do",
@@ -252,6 +253,20 @@ MESSAGES = {
     "import.pauses": "Pauses: {added} added, {unchanged} already there",
     "import.unmapped": "Not imported as they were:",
     "number.group": ",",
+    "token.made": "🔑 Your token “{label}”, for your own habits. It is shown only this once; "
+    "tap it to copy:\n{token}\nA program sends it to habit-api in the header Authorization: "
+    "Bearer TOKEN.",
+    "token.revoke_button": "🚫 Revoke",
+    "token.revoked": "🔒 The token “{label}” is revoked: habit-api refuses it from now on.",
+    "token.stale": "That token is already revoked; nothing changed.",
+    "token.listed": "🔑 Your tokens for habit-api (/token revoke LABEL revokes one):",
+    "token.line": "• {label}: made {made}",
+    "token.used": "last used {when}",
+    "token.unused": "never used",
+    "token.none": "You have no tokens for habit-api. /token makes one.",
+    "token.unknown": "No token is labelled “{label}”; /token list shows the labels.",
+    "token.usage": "Use /token for a new token for habit-api, /token list to see yours, or "
+    "/token revoke LABEL.",
     "deleteme.ask": "Erase your habits, history, reminders and settings for good?",
     "deleteme.yes": "Yes, erase everything",
     "deleteme.no": "No",

@@ -26,6 +26,7 @@ COMMANDS = {
     "language": "русский или английский",
     "export": "ваши данные в JSON и CSV",
     "import": "импорт файла: JSON или CSV habitcore, Loop Habit Tracker, harsh",
+    "token": "токен для habit-api: /token, /token list, /token revoke НАЗВАНИЕ",
     "deleteme": "удалить всё, что бот о вас хранит",
     "cancel": "выйти из текущего диалога",
     "help": "что умеет бот",
@@ -274,6 +275,20 @@ MESSAGES = {
     "import.pauses": "Паузы: добавлено {added}, уже были {unchanged}",
     "import.unmapped": "Взято не так, как в файле (пояснения habitcore — по-английски):",
     "number.group": "\u00a0",
+    "token.made": "🔑 Ваш токен «{label}» для ваших привычек. Он показан только сейчас; "
+    "нажмите на него, чтобы скопировать:\n{token}\nПрограмма передаёт его habit-api в "
+    "заголовке Authorization: Bearer ТОКЕН.",
+    "token.revoke_button": "🚫 Отозвать",
+    "token.revoked": "🔒 Токен «{label}» отозван: habit-api больше его не примет.",
+    "token.stale": "Этот токен уже отозван; ничего не изменилось.",
+    "token.listed": "🔑 Ваши токены для habit-api (/token revoke НАЗВАНИЕ отзывает токен):",
+    "token.line": "• {label}: создан {made}",
+    "token.used": "последний раз использован {when}",
+    "token.unused": "ещё не использовался",
+    "token.none": "Токенов для habit-api нет. /token создаст новый.",
+    "token.unknown": "Токена «{label}» нет; /token list покажет названия.",
+    "token.usage": "/token — новый токен для habit-api, /token list — ваши токены, "
+    "/token revoke НАЗВАНИЕ — отозвать токен.",
     "deleteme.ask": "Удалить навсегда ваши привычки, историю, напоминания и настройки?",
     "deleteme.yes": "Да, удалить всё",
     "deleteme.no": "Нет",
