@@ -99,8 +99,12 @@ class Undone(BaseModel):
 
 
 class Resumed(BaseModel):
-    ended: list[PauseShape]
-    cancelled: list[PauseShape]
+    """Each pause as it was before the resume, so a client can say what changed; ``GET
+    /v1/pauses`` lists them as they are now (an ended one ends yesterday, or is gone if it
+    began today)."""
+
+    ended: list[PauseShape] = Field(description="Pauses that held today, as they were.")
+    cancelled: list[PauseShape] = Field(description="Planned pauses removed, as they were.")
     kept: list[PauseShape] = Field(description="Planned pauses left as they are.")
 
 

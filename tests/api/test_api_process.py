@@ -159,3 +159,41 @@ def test_a_port_out_of_range_is_a_usage_error(tmp_path: Path) -> None:
     assert failed.returncode == 2
     assert "Invalid value for '--port'" in failed.stderr
     assert "╭" not in failed.stderr  # a plain sentence, as habit prints, not a drawn box
+
+
+@pytest.mark.parametrize("rate", ["abc", "nan", "inf", "-5", "1e400"])
+def test_a_rate_that_is_not_a_number_of_requests_is_one_sentence_and_exit_1(
+    tmp_path: Path, rate: str
+) -> None:
+    failed = subprocess.run(
+        [str(HABIT_API), "--port", str(free_port())],
+        env=process_env(tmp_path, HABITCORE_API_RATE=rate),
+        capture_output=True,
+        text=True,
+        timeout=DEADLINE,
+    )
+    assert failed.returncode == 1
+    assert failed.stderr.strip().splitlines()[-1] == (
+        "HABITCORE_API_RATE must be a number of requests a minute from 0 (no limit) to "
+        f"1,000,000, such as 120; got {rate!r}."
+    )
+    assert "Traceback" not in failed.stderr
+
+
+def test_without_the_api_extra_habit_api_names_the_extra(tmp_path: Path) -> None:
+    missing = tmp_path / "site"
+    (missing / "fastapi").mkdir(parents=True)
+    (missing / "fastapi" / "__init__.py").write_text(
+        "raise ImportError(\"No module named 'fastapi'\")\n"
+    )
+    failed = subprocess.run(
+        [str(HABIT_API), "--help"],
+        env=process_env(tmp_path, PYTHONPATH=str(missing)),
+        capture_output=True,
+        text=True,
+        timeout=DEADLINE,
+    )
+    assert failed.returncode == 1
+    assert failed.stderr == (
+        "habit-api needs the API extra; install it with: pip install 'habitcore[api]'\n"
+    )

@@ -77,8 +77,8 @@ def read(source: Source | Path | str, format: Format | str | None = None) -> Doc
         found = wanted  # let the format's own reader say what is wrong with the file
     if wanted is not None and found is not wanted:
         raise InvalidImport(
-            f"{opened.label} is {describe(found)}, not {describe(wanted)}; leave out "
-            f"--format, or use --format {found.value}."
+            f"{opened.label} is {describe(found)}, not {describe(wanted)}; leave the format "
+            f"out to have it told from the content, or name {found.value}."
         )
     module: Any = import_module(f"habitcore.exchange.{_READERS[found]}")
     if found in (Format.JSON, Format.CSV, Format.LOOP) and not opened.single:

@@ -90,5 +90,5 @@ def healthz(request: Request) -> Any:
     try:
         store.ping()
     except HabitcoreError:
-        return JSONResponse({"detail": UNAVAILABLE}, status_code=503)
+        return JSONResponse({"detail": UNAVAILABLE}, status_code=503, headers={"Retry-After": "5"})
     return Health(status="ok", database=store.dialect)

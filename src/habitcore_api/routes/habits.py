@@ -97,5 +97,5 @@ def all_stats(tracker: Person, all_habits: All = False) -> list[StatsShape]:
 
 @router.get("/today", summary="Today's checklist")
 def today(tracker: Person) -> list[HabitShape]:
-    """Active habits on the person's current habit day, the due ones first (`habit --json`)."""
+    """Active habits on the person's current habit day, the due ones first (`habit list --json`)."""
     return [shapes.habit(s) for s in shapes.checklist_order(tracker.habits())]
