@@ -158,3 +158,17 @@ def test_unpausing_gives_back_exactly_the_figures_before_the_pause(
     tracker.unpause(entry.id)
     assert [(s.name, s.stats, s.state) for s in tracker.habits()] == before
     assert tracker.calendar("Read", days=90) == calendar
+
+
+def test_a_removed_pauses_id_never_names_a_later_pause(tracker: Tracker) -> None:
+    """habit-api and ``habit unpause`` name a pause by its id: a client still holding the id
+    of a pause taken back must get 'no such pause', never reach a newer one."""
+    tracker.add_habit("Gym", start=date(2026, 1, 1))
+    tracker.pause("Gym", start=date(2026, 1, 2), end=date(2026, 1, 3))
+    tracker.pause("Gym", start=date(2026, 1, 5), end=date(2026, 1, 6))
+    newest = max(p.id for p in tracker.pause_list())
+    tracker.unpause(newest)
+    tracker.pause("Gym", start=date(2026, 1, 8), end=date(2026, 1, 9))
+    assert newest not in {p.id for p in tracker.pause_list()}
+    with pytest.raises(habitcore.PauseNotFound):
+        tracker.unpause(newest)

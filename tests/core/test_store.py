@@ -108,6 +108,17 @@ def test_database_from_the_first_revision_upgrades_with_nothing_lost(tmp_path: P
     assert [c.day for c in other.checkins("Зарядка")] == [date(2025, 12, 15)]
 
 
+def test_an_upgraded_database_never_hands_out_a_pause_id_twice(tmp_path: Path) -> None:
+    """Revision 0004 rebuilt the pauses table so SQLite keeps its ids (every row kept, above)."""
+    copy = tmp_path / "old.db"
+    shutil.copy(DATA / "habitcore-0001.db", copy)
+    tracker = habitcore.open(f"sqlite:///{copy}", clock=FakeClock(NOW))
+    newest = max(p.id for p in tracker.pause_list())
+    tracker.unpause(newest)
+    tracker.pause("Pages", start=date(2026, 1, 2), end=date(2026, 1, 3))
+    assert newest not in {p.id for p in tracker.pause_list()}
+
+
 def test_sqlite_is_copied_aside_before_an_upgrade(tmp_path: Path) -> None:
     path = tmp_path / "habits.db"
     tracker = habitcore.open(f"sqlite:///{path}", clock=FakeClock(NOW))

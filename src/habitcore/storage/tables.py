@@ -163,6 +163,7 @@ class PauseRow(SQLModel, table=True):
     """A pause of one habit, or of all a user's habits when ``habit_id`` is NULL."""
 
     __tablename__ = "pauses"
+    __table_args__ = _NO_REUSE  # a pause is named by its id (habit-api, habit unpause)
 
     id: int | None = Field(default=None, primary_key=True)
     user_id: int = Field(foreign_key="users.id", ondelete="CASCADE", index=True)
