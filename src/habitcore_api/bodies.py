@@ -63,6 +63,11 @@ class Undo(Body):
     day: str | None = Field(None, description=DAY_HELP)
 
 
+class Note(Body):
+    day: str | None = Field(None, description=DAY_HELP)
+    note: str | None = Field(description="The day's note; null or empty removes it.")
+
+
 class NewPause(Body):
     habit_id: int | None = Field(
         None, ge=1, le=2**31 - 1, description="The habit to pause; null pauses every habit."

@@ -24,6 +24,7 @@ CALLS: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/v1/habits/{habit_id}/done"): {"json": {"note": "ok"}},
     ("POST", "/v1/habits/{habit_id}/skip"): {"json": {}},
     ("POST", "/v1/habits/{habit_id}/undo"): {"json": {}},
+    ("PUT", "/v1/habits/{habit_id}/note"): {"json": {"note": "second thoughts"}},
     ("GET", "/v1/habits/{habit_id}/checkins"): {},
     ("GET", "/v1/stats"): {},
     ("GET", "/v1/today"): {},

@@ -197,3 +197,30 @@ def test_the_contract_and_its_pages_are_served(api: Api) -> None:
     assert schema["components"]["securitySchemes"]["HTTPBearer"]["scheme"] == "bearer"
     assert "/v1/habits/{habit_id}/done" in schema["paths"]
     assert api.client.get("/docs").status_code == 200
+
+
+def test_a_days_note_is_written_changed_and_removed_alone(api: Api) -> None:
+    ident = api.ann.add_habit("Pages", target=20, unit="pages").id
+    api.call("POST", f"/v1/habits/{ident}/done", json={"amount": 12, "day": "yesterday"})
+    written = api.call(
+        "PUT", f"/v1/habits/{ident}/note", json={"day": "yesterday", "note": "on the train"}
+    )
+    assert written.status_code == 200
+    assert written.json()["checkin"] == {
+        "day": "2026-01-09",
+        "status": "done",
+        "amount": 12.0,
+        "note": "on the train",
+    }
+    removed = api.call("PUT", f"/v1/habits/{ident}/note", json={"day": "2026-01-09", "note": None})
+    assert removed.json()["checkin"]["note"] is None
+    stored = api.ann.checkins(ident)
+    assert [(c.day, c.amount, c.note) for c in stored] == [(TODAY - timedelta(days=1), 12.0, None)]
+
+    nothing = api.call("PUT", f"/v1/habits/{ident}/note", json={"note": "ghost"})
+    assert nothing.status_code == 422
+    assert nothing.json()["detail"] == (
+        "Nothing is recorded for 'Pages' on 2026-01-10; a note goes with a check-in, so record "
+        "the day first."
+    )
+    assert api.ann.checkins(ident) == stored

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query
 from habitcore import shapes
 from habitcore.shapes import CheckInShape
 from habitcore_api.access import Person
-from habitcore_api.bodies import Done, Recorded, Skip, Undo, Undone
+from habitcore_api.bodies import Done, Note, Recorded, Skip, Undo, Undone
 from habitcore_api.problems import responses
 from habitcore_api.routes.params import HabitId, day_of, status_of
 
@@ -49,6 +49,15 @@ def undo(tracker: Person, habit_id: HabitId, body: Undo | None = None) -> Undone
     day = day_of(tracker, (body or Undo()).day)
     removed = tracker.uncheck(habit_id, day)
     return Undone(removed=removed, day=day, habit=shapes.habit(status_of(tracker, habit_id)))
+
+
+@router.put("/note", summary="Write or remove a day's note")
+def note(tracker: Person, habit_id: HabitId, body: Note) -> Recorded:
+    """The note of a day already recorded (as `habit note`); `null` or `""` removes it."""
+    checkin = tracker.set_note(habit_id, day_of(tracker, body.day), body.note)
+    return Recorded(
+        checkin=shapes.checkin(checkin), habit=shapes.habit(status_of(tracker, habit_id))
+    )
 
 
 @router.get("/checkins", summary="A habit's check-ins")
