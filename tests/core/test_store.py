@@ -7,6 +7,7 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+import threading
 from contextlib import closing
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -283,3 +284,36 @@ def test_backup_copies_a_sqlite_store_whole_and_refuses_what_it_cannot(store: St
         store.backup(target.with_name("other.db"))
     assert blocker.is_dir()
     assert not target.with_name("other.db").exists()
+
+
+def test_the_same_name_added_at_once_by_many_is_one_habit_and_duplicates(store: Store) -> None:
+    """Writers racing to add one name (two bot workers, the API and the CLI): one habit is
+    made, and every other writer hears DuplicateHabit, never a database error."""
+    habitcore.Tracker(store, clock=FakeClock(NOW)).settings()  # the user exists before the race
+    writers = 6
+    for round_ in range(3):
+        name = f"Read {round_}"
+        gate = threading.Barrier(writers)
+        outcomes: list[str] = []
+
+        def add(
+            name: str = name, gate: threading.Barrier = gate, outcomes: list[str] = outcomes
+        ) -> None:
+            tracker = habitcore.Tracker(store, clock=FakeClock(NOW))
+            gate.wait(timeout=60)
+            try:
+                tracker.add_habit(name)
+                outcomes.append("made")
+            except habitcore.DuplicateHabit:
+                outcomes.append("duplicate")
+            except habitcore.HabitcoreError as error:
+                outcomes.append(f"{type(error).__name__}: {error}")
+
+        threads = [threading.Thread(target=add) for _ in range(writers)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=120)
+        assert sorted(outcomes) == ["duplicate"] * (writers - 1) + ["made"]
+    names = [h.name for h in habitcore.Tracker(store, clock=FakeClock(NOW)).habits()]
+    assert names == ["Read 0", "Read 1", "Read 2"]

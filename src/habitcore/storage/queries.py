@@ -139,7 +139,14 @@ def _id_of(text: HabitRef) -> int | None:
 def refuse_duplicate(
     session: Session, user_id: int, name: str, *, unarchiving: bool = False
 ) -> None:
-    """Raise ``DuplicateHabit`` when an active habit of the user already has this name."""
+    """Raise ``DuplicateHabit`` when an active habit of the user already has this name.
+
+    The user's row is locked first, until the transaction ends: two writers adding one name at
+    once (two bot workers on PostgreSQL) would otherwise both find it free, and the loser would
+    meet the unique constraint as a database error. Locked, the second waits for the first and
+    then sees its habit. SQLite's writers take turns already; it has no row locks to take.
+    """
+    session.execute(sa.select(col(UserRow.id)).where(col(UserRow.id) == user_id).with_for_update())
     clash = active_name(session, user_id, name_key(name))
     if clash is not None:
         # As it is spelled, which may differ in case from ``name``.
