@@ -29,6 +29,15 @@ USE_RESOLUTION = timedelta(minutes=1)  # how fresh "last used" is kept
 
 
 @dataclass(frozen=True)
+class Holder:
+    """Whose a presented token is, and whether its last use is due to be written."""
+
+    user: str  # the owner's external id
+    token_id: int
+    stale: bool  # the stored last use is a minute old or more (or there is none)
+
+
+@dataclass(frozen=True)
 class TokenInfo:
     """A token as its owner sees it later: never the token itself."""
 
@@ -81,11 +90,17 @@ def revoke(store: Store, user: str, label: str) -> TokenInfo:
 
 def user_of(store: Store, token: str, now: datetime) -> str | None:
     """Whose token this is (their external id), noting when it was used, to the minute; None
-    for a token that is wrong, revoked, or not a token at all.
+    for a token that is wrong, revoked, or not a token at all."""
+    found = holder(store, token, now)
+    if found is None:
+        return None
+    note_use(store, found, now)
+    return found.user
 
-    Most requests only read: the last use is written when it is a minute old or more, so a
-    client polling every second does not turn each request into a write.
-    """
+
+def holder(store: Store, token: str, now: datetime) -> Holder | None:
+    """Whose token this is, in one read by the digest's index and no write: a caller that
+    must not wait for the write lock (habit-api's event loop) notes the use later."""
     if not isinstance(token, str) or not token.startswith(PREFIX) or len(token) > 200:
         return None
     wanted = digest(token)
@@ -99,12 +114,20 @@ def user_of(store: Store, token: str, now: datetime) -> str | None:
     if found is None or not hmac.compare_digest(found[1], wanted):
         return None
     last = found[2]
-    if last is None or not timedelta(0) <= _naive(now) - _naive(last) < USE_RESOLUTION:
+    stale = last is None or not timedelta(0) <= _naive(now) - _naive(last) < USE_RESOLUTION
+    return Holder(str(found[3]), int(found[0]), stale)
+
+
+def note_use(store: Store, found: Holder, now: datetime) -> None:
+    """Write when the token was last used, to the minute, only when that is stale: a client
+    polling every second does not turn each request into a write."""
+    if found.stale:
         with store.write() as session:
             session.execute(
-                sa.update(TokenRow).where(col(TokenRow.id) == found[0]).values(last_used_at=now)
+                sa.update(TokenRow)
+                .where(col(TokenRow.id) == found.token_id)
+                .values(last_used_at=now)
             )
-    return str(found[3])
 
 
 def _naive(moment: datetime) -> datetime:

@@ -16,6 +16,7 @@ import typer
 
 import habitcore
 from habitcore import HabitcoreError, Store, database_url
+from habitcore.storage.schema import refuse_older_schema
 
 EXTRA_MISSING = "habit-api needs the API extra; install it with: pip install 'habitcore[api]'"
 
@@ -54,7 +55,10 @@ def run(
         habitcore.check_database(
             url, new_folder=not (db or os.environ.get("HABITCORE_DATABASE_URL"))
         )
-        Store(url).close()  # creates or upgrades the schema once, before any worker starts
+        # On PostgreSQL an older schema is `habit db upgrade`'s to change (docs/deploy.md); an
+        # empty one, or a SQLite file, is set up or upgraded once, before any worker starts.
+        refuse_older_schema(url, "habit-api")
+        Store(url).close()
         rate_from_env()
     except HabitcoreError as exc:
         typer.echo(str(exc), err=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Query, Request, UploadFile
+from fastapi import File, Query, Request, UploadFile
 from fastapi.responses import JSONResponse
 
 from habitcore import HabitcoreError, InvalidSetting, shapes
@@ -17,9 +17,10 @@ from habitcore_api.access import Person, access_of
 from habitcore_api.bodies import Health, SettingsChange
 from habitcore_api.limits import MAX_IMPORT, size_text
 from habitcore_api.problems import UNAVAILABLE, Problem, responses
+from habitcore_api.routing import Router
 
-router = APIRouter(prefix="/v1", responses=responses(401, 413, 422, 429, 503))
-health = APIRouter(tags=["service"])
+router = Router(prefix="/v1", responses=responses(401, 413, 422, 429, 503))
+health = Router(tags=["service"])
 CHECKS = {  # each setting's check, all run before any is stored, so a bad one changes nothing
     "timezone": parse_timezone,
     "day_start": parse_time_of_day,

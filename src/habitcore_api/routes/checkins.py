@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 
 from habitcore import shapes
 from habitcore.shapes import CheckInShape
@@ -13,8 +13,9 @@ from habitcore_api.access import Person
 from habitcore_api.bodies import Done, Note, Recorded, Skip, Undo, Undone
 from habitcore_api.problems import responses
 from habitcore_api.routes.params import HabitId, day_of, status_of
+from habitcore_api.routing import Router
 
-router = APIRouter(
+router = Router(
     prefix="/v1/habits/{habit_id}",
     tags=["check-ins"],
     responses=responses(401, 404, 409, 413, 422, 429, 503),

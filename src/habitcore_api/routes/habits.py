@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Response
+from fastapi import Response
 
 from habitcore import InvalidSetting, shapes
 from habitcore.shapes import DetailShape, HabitShape, StatsShape
@@ -12,8 +12,9 @@ from habitcore_api.access import Person
 from habitcore_api.bodies import HabitChange, NewHabit
 from habitcore_api.problems import responses
 from habitcore_api.routes.params import All, HabitId, status_of
+from habitcore_api.routing import Router
 
-router = APIRouter(prefix="/v1", tags=["habits"], responses=responses(401, 413, 422, 429, 503))
+router = Router(prefix="/v1", tags=["habits"], responses=responses(401, 413, 422, 429, 503))
 ONE = responses(404, 409)
 CLEARABLE = {"target", "unit", "description"}  # null means "clear it", not "leave it"
 

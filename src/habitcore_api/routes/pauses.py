@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 
 from habitcore import Tracker, shapes
 from habitcore.shapes import PauseShape
@@ -13,8 +13,9 @@ from habitcore_api.access import Person
 from habitcore_api.bodies import NewPause, Resume, Resumed
 from habitcore_api.problems import responses
 from habitcore_api.routes.params import MAX_ID, PauseId, day_of
+from habitcore_api.routing import Router
 
-router = APIRouter(prefix="/v1", tags=["pauses"], responses=responses(401, 404, 413, 422, 429, 503))
+router = Router(prefix="/v1", tags=["pauses"], responses=responses(401, 404, 413, 422, 429, 503))
 HabitFilter = Annotated[
     int | None, Query(ge=1, le=MAX_ID, description="Only the pauses holding this habit.")
 ]
