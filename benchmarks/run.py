@@ -5,6 +5,7 @@
     python benchmarks/run.py --backend sqlite --bench stats --profile
     python benchmarks/run.py --bench telegram     # the bot: a crowd, 10,000 reminders (~7 min)
     python benchmarks/run.py --bench import       # habit import of a 10-year Loop backup (~1 min)
+    python benchmarks/run.py --bench api          # habit-api served, both backends (~3 min)
     nox -s bench -- --quick                       # the same through nox
 
 Every figure is a ratio of two timings taken in this process on the same data, each the median
@@ -54,20 +55,20 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="python benchmarks/run.py",
         description="habitcore benchmarks: stats over long histories, finding due reminders, "
-        "the habit command and the Telegram bot.",
+        "the habit command, the Telegram bot and the HTTP API.",
     )
     parser.add_argument(
         "--quick",
         action="store_true",
         help="3 rounds instead of 5, 3 years of history instead of 10, no due_reminders, "
-        "a smaller Telegram crowd and burst (two to three minutes)",
+        "a smaller Telegram crowd and burst, fewer API requests (two to three minutes)",
     )
     parser.add_argument(
         "--backend", choices=("sqlite", "postgres", "both"), default="both", help="default: both"
     )
     parser.add_argument(
         "--bench",
-        choices=("stats", "reminders", "cli", "import", "telegram", "all"),
+        choices=("stats", "reminders", "cli", "import", "telegram", "api", "all"),
         default="all",
         help="default: all (cli and import run once, on SQLite, whatever --backend says)",
     )
@@ -182,6 +183,8 @@ def main(argv: list[str] | None = None) -> int:
     rows: list[Row] = []
     telegram: list[Any] = []  # telegram_bench.Result, one per backend
     telegram_bench: Any = None
+    api: list[Any] = []  # api_bench.Result, one per backend
+    api_bench: Any = None
     if args.bench in ("telegram", "all"):
         # Imported only when asked for: it starts the bot, which needs habitcore[telegram], and
         # it plays users through the fake Bot API server in tests/.
@@ -190,6 +193,11 @@ def main(argv: list[str] | None = None) -> int:
         telegram_options = telegram_bench.Options.for_run(
             quick=args.quick, crowd=args.crowd, repeat=args.repeat
         )
+    if args.bench in ("api", "all"):
+        # Imported only when asked for: it starts habit-api, which needs habitcore[api].
+        import api_bench
+
+        api_options = api_bench.Options.for_run(quick=args.quick)
     started = time.perf_counter()
     options = reminders_bench.Options(
         repeat=args.repeat,
@@ -209,6 +217,10 @@ def main(argv: list[str] | None = None) -> int:
                 )
                 telegram.append(result)
                 rows += result.rows
+            if api_bench is not None:
+                served = api_bench.run(backend, api_options, args.profile)
+                api.append(served)
+                rows += served.rows
         if args.bench in ("cli", "all"):
             rows += cli_bench.run(max(5, args.repeat * 2))
         if args.bench in ("import", "all"):
@@ -233,6 +245,11 @@ def main(argv: list[str] | None = None) -> int:
             "right after it (the median of the 5 tap waves), find_due as for the reminders, "
             f"due_reminders {telegram_options.deliver_runs} run(s) for 10,000 due"
         )
+    if api:
+        how += (
+            f"; api: {api_options.rounds} interleaved rounds of one request at a time against the "
+            "library call in this process, p50 (the median) of each"
+        )
     print(f"Each ratio is measured / baseline, {how}; ran in {took:.0f} s.")
     missed = [row for row in rows if row.verdict == "MISSED"]
     for row in missed:
@@ -249,6 +266,17 @@ def main(argv: list[str] | None = None) -> int:
         for result in telegram:
             for note in result.notes:
                 print(f"- {note}")
+    if api:
+        print()
+        print(
+            f"habit-api on this machine (absolute figures: they do not carry over), "
+            f"{api_bench.CONNECTIONS} client threads with a keep-alive connection each, in this "
+            "process, sharing the CPUs with the server:"
+        )
+        print(api_bench.figures_table([f for result in api for f in result.figures]))
+        for result in api:
+            for note in result.notes:
+                print(f"- {note}")
     if args.json:
         args.json.write_text(
             json.dumps(
@@ -260,6 +288,8 @@ def main(argv: list[str] | None = None) -> int:
                         asdict(figure) for result in telegram for figure in result.figures
                     ],
                     "telegram_notes": [note for result in telegram for note in result.notes],
+                    "api": [asdict(figure) for result in api for figure in result.figures],
+                    "api_notes": [note for result in api for note in result.notes],
                 },
                 indent=2,
             )
