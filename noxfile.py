@@ -35,7 +35,8 @@ def tests_postgres(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON[0])
 def lint(session: nox.Session) -> None:
-    """ruff (lint and format) on everything, mypy --strict on src/."""
+    """ruff (lint and format) on everything, mypy --strict on src/: the commands and, through
+    the dev extra's pins, the versions of the .pre-commit-config.yaml hooks."""
     _install(session, "dev")
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")

@@ -16,7 +16,7 @@ import typer
 
 import habitcore
 from habitcore import HabitcoreError, Store, database_url
-from habitcore.storage.schema import refuse_older_schema
+from habitcore.schema import refuse_older_schema
 
 EXTRA_MISSING = "habit-api needs the API extra; install it with: pip install 'habitcore[api]'"
 

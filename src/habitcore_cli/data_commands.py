@@ -263,3 +263,52 @@ def db_backup(
     # Opening brings the schema up to date, so the copy is of the current layout.
     state(ctx).tracker().store.backup(target)
     say(f"Backed up {source} to {target}.", style="green")
+
+
+@command("current", parent=db_app)
+def db_current(ctx: typer.Context) -> None:
+    """Print the database's schema revision and this habitcore's; exit 1 when they differ.
+
+    Example: habit db current (before or after an upgrade; in a health check)
+    """
+    from habitcore.schema import schema_state
+
+    found = schema_state(state(ctx).url)
+    say(f"database: {found.database or 'none'}")
+    say(f"habitcore: {found.code}")
+    if found.database is None:
+        error("The database holds no habitcore schema yet; `habit db upgrade` creates it.")
+        raise typer.Exit(1)
+    if not found.current:
+        error(
+            f"The database is at schema revision {found.database}, behind this habitcore's "
+            f"{found.code}; run `habit db upgrade`."
+        )
+        raise typer.Exit(1)
+
+
+@command("upgrade", parent=db_app)
+def db_upgrade(ctx: typer.Context) -> None:
+    """Bring the database's schema up to this habitcore's revision, safe while others use it.
+
+    Example: habit db upgrade (compose's migrate service runs it before the bot and the API)
+    """
+    import habitcore
+    from habitcore.schema import upgrade_schema
+
+    chosen = state(ctx)
+    path = habitcore.check_database(chosen.url, new_folder=chosen.chosen_url is None)
+    fresh = path is not None and not (path.is_file() and path.stat().st_size > 0)
+    done = upgrade_schema(chosen.url)
+    if not done.changed:
+        say(f"The database is already at schema revision {done.after}; nothing to do.")
+    elif done.before is None:
+        where = f"a new database at {path}" if fresh else "the schema"
+        say(f"Created {where}, at schema revision {done.after}.", style="green")
+    else:
+        say(
+            f"Upgraded the database from schema revision {done.before} to {done.after}.",
+            style="green",
+        )
+    if done.copy is not None:
+        say(f"The file as it was is kept at {done.copy}.")

@@ -73,7 +73,8 @@ def run(
         ),
     ] = "INFO",
 ) -> None:
-    from habitcore import HabitcoreError
+    from habitcore import HabitcoreError, default_url
+    from habitcore.schema import refuse_older_schema
     from habitcore_telegram import logs
     from habitcore_telegram.service import StartError, serve
     from habitcore_telegram.settings import SettingsError, check
@@ -99,6 +100,8 @@ def run(
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
     try:
+        # On PostgreSQL the schema is `habit db upgrade`'s to change, never a starting worker's.
+        refuse_older_schema(settings.database_url or default_url(), "habit-telegram")
         serve(settings, stop)
     except (StartError, HabitcoreError) as error:
         logs.log.error("%s", error)

@@ -317,3 +317,89 @@ def test_the_same_name_added_at_once_by_many_is_one_habit_and_duplicates(store: 
         assert sorted(outcomes) == ["duplicate"] * (writers - 1) + ["made"]
     names = [h.name for h in habitcore.Tracker(store, clock=FakeClock(NOW)).habits()]
     assert names == ["Read 0", "Read 1", "Read 2"]
+
+
+# The schema on purpose (habitcore.schema): what `habit db current` reads, what `habit
+# db upgrade` does, and the check habit-telegram and habit-api make before they start.
+
+
+def _at_revision(url: str, revision: str) -> str:
+    """An empty database (SQLite file or PostgreSQL schema) made at an old revision."""
+    from habitcore.storage.store import upgrade
+
+    engine = sa.create_engine(url)
+    with engine.begin() as connection:
+        upgrade(connection, revision)
+    engine.dispose()
+    return url
+
+
+def test_schema_state_only_looks(db_url: str, tmp_path: Path) -> None:
+    from habitcore.schema import SchemaState, schema_state
+
+    assert schema_state(db_url) == SchemaState(None)
+    assert not (tmp_path / "habits.db").exists()  # not created by looking
+    _at_revision(db_url, "0003")
+    files = _files_of(tmp_path)
+    found = schema_state(db_url)
+    assert (found.database, found.code, found.current) == ("0003", SCHEMA_REVISION, False)
+    assert _files_of(tmp_path) == files  # a SQLite file untouched: no WAL, no side files
+    Store(db_url).close()
+    assert schema_state(db_url).current
+
+
+def test_upgrade_schema_says_what_it_did(db_url: str, tmp_path: Path) -> None:
+    from habitcore.schema import Upgraded, schema_state, upgrade_schema
+
+    done = upgrade_schema(_at_revision(db_url, "0003"))
+    assert (done.changed, done.before, done.after) == (True, "0003", SCHEMA_REVISION)
+    if db_url.startswith("sqlite"):
+        assert done.copy is not None
+        assert done.copy.parent == tmp_path
+        assert schema_state(f"sqlite:///{done.copy}").database == "0003"
+    else:
+        assert done.copy is None
+    assert schema_state(db_url).current
+    assert upgrade_schema(db_url) == Upgraded(changed=False, before=SCHEMA_REVISION)
+
+
+def test_an_upgrade_that_fails_leaves_the_old_schema_whole(
+    db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every migration runs in the one transaction: a failure after the last leaves none."""
+    import habitcore.storage.store as store_module
+    from habitcore.schema import schema_state
+
+    _at_revision(db_url, "0003")
+    migrate = store_module.upgrade
+
+    def then_fail(connection: sa.Connection, revision: str = "head") -> None:
+        migrate(connection, revision)
+        raise RuntimeError("the power went out")
+
+    monkeypatch.setattr(store_module, "upgrade", then_fail)
+    with pytest.raises(RuntimeError, match="power"):
+        Store(db_url)
+    monkeypatch.undo()
+    assert schema_state(db_url).database == "0003"
+    Store(db_url).close()
+    assert schema_state(db_url).current
+
+
+def test_services_refuse_only_an_older_schema_on_a_server(db_url: str) -> None:
+    from habitcore.schema import refuse_older_schema, schema_state
+
+    refuse_older_schema(db_url, "habit-api")  # nothing there yet: set up as before
+    _at_revision(db_url, "0003")
+    if db_url.startswith("sqlite"):
+        refuse_older_schema(db_url, "habit-api")  # a SQLite file is upgraded as before
+    else:
+        with pytest.raises(habitcore.StoreError) as refused:
+            refuse_older_schema(db_url, "habit-api")
+        assert str(refused.value) == (
+            f"The database's schema is at revision 0003, older than the {SCHEMA_REVISION} this "
+            "habit-api needs: run `habit db upgrade` on it, then start habit-api again."
+        )
+        assert schema_state(db_url).database == "0003"
+    Store(db_url).close()
+    refuse_older_schema(db_url, "habit-api")

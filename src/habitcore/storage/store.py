@@ -61,7 +61,7 @@ class Store:
     def __init__(self, url: str | Engine) -> None:
         try:
             self.engine = url if isinstance(url, Engine) else _create_engine(url)
-            _bring_up_to_date(self.engine)
+            self.upgraded = _bring_up_to_date(self.engine)  # (from, SQLite copy) or None
         except SQLAlchemyError as exc:
             raise StoreError(f"Could not open the database: {_describe(exc)}") from None
 
@@ -208,8 +208,8 @@ def _read_only_url(path: Path) -> str:
     return f"sqlite:///{path.resolve().as_uri()}?mode=ro&immutable=1&uri=true"
 
 
-def _refuse_foreign(path: Path) -> None:
-    """Look at an existing SQLite file read-only before habitcore changes anything in it.
+def _refuse_foreign(path: Path) -> str | None:
+    """Look at an existing SQLite file read-only before habitcore changes anything; its revision.
 
     Opening switches a file to WAL and creates tables, so a file that is not habitcore's (a Loop
     backup, another program's database) or that a newer habitcore wrote is refused here, while it
@@ -232,7 +232,7 @@ def _refuse_foreign(path: Path) -> None:
             "as it was."
         ) from None
     if not tables - {"sqlite_sequence"}:
-        return  # an empty database: habitcore's to set up
+        return None  # an empty database: habitcore's to set up
     if "alembic_version" not in tables:
         if {"habits", "repetitions"} <= tables:
             raise StoreError(
@@ -245,6 +245,7 @@ def _refuse_foreign(path: Path) -> None:
         )
     if revision != SCHEMA_REVISION and revision not in known_revisions():
         raise _newer(revision)
+    return str(revision) if revision is not None else None
 
 
 def _newer(revision: object) -> StoreError:
@@ -320,24 +321,27 @@ def current_revision(connection: sa.Connection) -> str | None:
     return connection.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
 
 
-def _bring_up_to_date(engine: Engine) -> None:
+def _bring_up_to_date(engine: Engine) -> tuple[str | None, Path | None] | None:
+    """Migrate in one transaction (PostgreSQL: under an advisory lock); None if nothing to do,
+    else the revision it was at (None: empty) and the SQLite file's copy made first."""
     with engine.connect() as connection:
         revision = current_revision(connection)
         connection.rollback()
     if revision == SCHEMA_REVISION:
-        return
+        return None
     if revision is not None and revision not in known_revisions():
         raise _newer(revision)
-    if revision is not None and engine.dialect.name == "sqlite":
-        copy_aside(engine, revision)
     with engine.connect() as connection:
         connection = connection.execution_options(**{_WRITE: True})
-        with connection.begin():
+        with connection.begin():  # on SQLite BEGIN IMMEDIATE: the write lock, as the lock below
             if engine.dialect.name == "postgresql":
                 connection.execute(sa.select(sa.func.pg_advisory_xact_lock(_MIGRATION_LOCK)))
-            # Another process may have upgraded while we waited for the lock.
-            if current_revision(connection) != SCHEMA_REVISION:
-                upgrade(connection)
+            revision = current_revision(connection)  # another process may have upgraded it
+            if revision == SCHEMA_REVISION:
+                return None
+            copy = copy_aside(engine, revision) if revision is not None else None  # SQLite only
+            upgrade(connection)
+    return revision, copy
 
 
 def upgrade(connection: sa.Connection, revision: str = "head") -> None:
@@ -430,11 +434,9 @@ def _server_engine(parsed: sa.URL) -> Engine:
             "(sqlite:///path/habits.db) or PostgreSQL (postgresql+psycopg://user@host/habits)."
         ) from None
     except ImportError as exc:
-        extra = (
-            "pip install 'habitcore[postgres]'"
-            if "postgres" in parsed.drivername
-            else ("habitcore is made for SQLite and PostgreSQL")
-        )
+        extra = "habitcore is made for SQLite and PostgreSQL"
+        if "postgres" in parsed.drivername:
+            extra = "pip install 'habitcore[postgres]'"
         raise StoreError(
             f"The database driver {exc.name or parsed.drivername!r} is not installed; {extra}."
         ) from None
