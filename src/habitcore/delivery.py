@@ -1,30 +1,44 @@
-"""Due reminders across all users: found through one index, claimed once, decided, logged.
+"""Due reminders across all users: found through one index, claimed under a lease, decided.
 
 ``find_due`` is a single query over the ``reminders.next_fire`` index joined to what a decision
-needs, so its cost follows the number due, not the number of users. ``due_reminders`` then claims
-each one with a compare-and-set on ``next_fire``: of several processes asking at once, exactly one
-wins each firing, so a reminder is never sent twice. The winner moves ``next_fire`` on to the next
-occurrence, decides (send, suppress because the habit is done, skipped, paused or met for the
-period, or miss because it is more than the grace period late) and logs the decision, all in one
-transaction.
+needs, so its cost follows the number due, not the number of users. ``claim`` takes due firings a
+batch at a time, each batch one transaction: the batch is taken in one statement (on PostgreSQL
+``UPDATE ... WHERE id IN (SELECT ... FOR UPDATE SKIP LOCKED LIMIT n) RETURNING``, so any number of
+processes share the due firings out, each to one of them), each firing is decided (send;
+suppress because the habit is done, skipped, paused or met for the period; miss because it is
+more than the grace period late), and the ones to send are handed out under a lease
+(``habitcore.leases``). Nothing is logged ``sent`` until the frontend confirms it was.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+import contextlib
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
-from typing import Any, NamedTuple
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session, col
 
+from habitcore.leases import (
+    DEFAULT_LEASE,
+    confirm,
+    following,
+    log_entry,
+    move_on,
+    new_worker,
+    release,
+    settle,
+)
 from habitcore.rules.days import format_time_of_day
 from habitcore.rules.habits import CheckIn, Goal, History, Pause, Status
-from habitcore.rules.reminders import Decision, ReminderRule, decide, fire_instant, next_fire
+from habitcore.rules.reminders import Decision, ReminderRule, decide, next_fire
 from habitcore.rules.schedule import PerPeriod, Rolling, parse_schedule
 from habitcore.rules.stats import day_state
 from habitcore.rules.tally import evaluate
+from habitcore.storage.due import Due, find, take
+from habitcore.storage.queries import user_id_of
 from habitcore.storage.records import Zone, goal_of, histories_since, pauses_for, pauses_of, rule_of
 from habitcore.storage.store import Store, changed_rows
 from habitcore.storage.tables import (
@@ -41,35 +55,10 @@ BATCH = 1000
 _LOOKBACK = timedelta(days=400)
 
 
-class Due(NamedTuple):
-    """One due firing with all a decision needs, read as plain columns in one query."""
-
-    reminder_id: int
-    habit_id: int
-    minutes: int
-    weekdays: int
-    next_fire: datetime
-    next_day: date
-    snoozed: bool
-    user_id: int
-    name: str
-    schedule: str
-    start: date
-    target: float | None
-    unit: str | None
-    at_most: bool
-    external_id: str
-    timezone: str
-    day_start: int
-    week_start: int
-    language: str
-    status: str | None
-    amount: float | None
-
-
 @dataclass(frozen=True)
 class DueReminder:
-    """A reminder to show now: which habit, for which habit day, for whom."""
+    """A reminder to show now: which habit, for which habit day, for whom, and under whose
+    lease."""
 
     reminder_id: int
     user: str  # the user's external id, e.g. "local" or "telegram:12345"
@@ -80,6 +69,8 @@ class DueReminder:
     snoozed: bool
     language: str
     habit_id: int = 0  # the habit's ``Habit.id``
+    # The worker whose lease holds this firing until it is confirmed; None once it is.
+    claimed_by: str | None = None
 
 
 def find_due(
@@ -89,90 +80,49 @@ def find_due(
     limit: int = BATCH,
     prefix: str | None = None,
 ) -> list[Due]:
-    """Firings due at or before ``now``, oldest first, with what deciding them needs.
+    """Firings due at or before ``now`` that nobody holds (no lease, or one that passed), oldest
+    first, with what deciding them needs. Reads only: ``claim`` is what takes them."""
+    return find(session, now, limit, user_id, prefix)
 
-    The due reminders are taken first, through the ``next_fire`` index and the limit; their
-    habits, users and that day's check-ins are then looked up by key, so the cost follows the
-    number due, not the number of users. PostgreSQL is told so with LATERAL lookups: left to
-    itself its planner hashes whole tables once they are large.
+
+def claim(
+    store: Store,
+    now: datetime,
+    grace: timedelta,
+    *,
+    worker: str,
+    lease: timedelta = DEFAULT_LEASE,
+    user_id: int | None = None,
+    user: str | None = None,
+    prefix: str | None = None,
+) -> Iterator[list[DueReminder]]:
+    """Claim and decide every reminder due at ``now``, a batch (one transaction) at a time;
+    yield each batch's firings to send, held by ``worker`` until ``now + lease``.
+
+    The rest of a batch is settled in its transaction: logged suppressed or missed, moved on. A
+    batch is yielded before the next is looked for, so a failure later (a dropped connection)
+    costs the frontend nothing it was given; a failure within a batch leaves all of it due. A
+    firing given out is the frontend's to ``leases.confirm`` once sent (or ``settle`` or
+    ``release``); if it never does, the lease passes and the firing is due again, for anyone.
+
+    ``user_id`` (or ``user``, an external id) limits this to one user, ``prefix`` to users whose
+    external id starts with it (``"telegram:"``), so a frontend never takes the firings another
+    frontend on the same database delivers.
     """
-    due: Any = sa.select(
-        col(ReminderRow.id).label("reminder_id"),
-        col(ReminderRow.habit_id),
-        col(ReminderRow.minutes),
-        col(ReminderRow.weekdays),
-        col(ReminderRow.next_fire),
-        col(ReminderRow.next_day),
-        col(ReminderRow.snoozed),
-    ).where(col(ReminderRow.next_fire) <= now)
-    if user_id is not None:
-        due = due.join(HabitRow, col(HabitRow.id) == ReminderRow.habit_id).where(
-            col(HabitRow.user_id) == user_id
-        )
-    elif prefix is not None:
-        # Only firings of users whose external id starts with ``prefix``, filtered inside the
-        # limited scan: another frontend's backlog can then never fill the batch.
-        # OFFSET 0 keeps PostgreSQL from flattening the EXISTS into a semi-join that hashes
-        # the whole users and habits tables; it then probes them by key for each due row.
-        owner = (
-            sa.select(sa.literal(1))
-            .select_from(HabitRow)
-            .join(UserRow, col(UserRow.id) == HabitRow.user_id)
-            .where(
-                col(HabitRow.id) == ReminderRow.habit_id,
-                col(UserRow.external_id).startswith(prefix, autoescape=True),
-            )
-            .offset(0)
-        )
-        due = due.where(owner.exists())
-    firing = due.order_by(col(ReminderRow.next_fire)).limit(limit).subquery("due")
-    habit_columns = (
-        col(HabitRow.user_id),
-        col(HabitRow.name),
-        col(HabitRow.schedule),
-        col(HabitRow.start),
-        col(HabitRow.target),
-        col(HabitRow.unit),
-        col(HabitRow.at_most),
-    )
-    user_columns = (
-        col(UserRow.external_id),
-        col(UserRow.timezone),
-        col(UserRow.day_start),
-        col(UserRow.week_start),
-        col(UserRow.language),
-    )
-    on_day = sa.and_(
-        col(CheckInRow.habit_id) == firing.c.habit_id, col(CheckInRow.day) == firing.c.next_day
-    )
-    if session.get_bind().dialect.name == "postgresql":
-        habits = (
-            sa.select(*habit_columns)
-            .where(col(HabitRow.id) == firing.c.habit_id)
-            .offset(0)
-            .lateral("h")
-        )
-        checkins = (
-            sa.select(col(CheckInRow.status), col(CheckInRow.amount))
-            .where(on_day)
-            .offset(0)
-            .lateral("c")
-        )
-        users_on: Any = col(UserRow.id) == habits.c.user_id
-        joined = (
-            firing.join(habits, sa.true()).join(UserRow, users_on).outerjoin(checkins, sa.true())
-        )
-        picked = [*habits.c, *user_columns, *checkins.c]
-    else:
-        # SQLite runs the limited subquery first and joins by key on its own.
-        joined = (
-            firing.join(HabitRow, col(HabitRow.id) == firing.c.habit_id)
-            .join(UserRow, col(UserRow.id) == HabitRow.user_id)
-            .outerjoin(CheckInRow, on_day)
-        )
-        picked = [*habit_columns, *user_columns, col(CheckInRow.status), col(CheckInRow.amount)]
-    query = sa.select(*firing.c, *picked).select_from(joined).order_by(firing.c.next_fire)
-    return [Due(*row) for row in session.execute(query)]
+    if user is not None:
+        with store.read() as session:
+            user_id = user_id_of(session, user)
+        if user_id is None:
+            return
+    until = now + lease
+    while True:
+        with store.write() as session:
+            rows = take(session, now, BATCH, user_id, prefix, worker=worker, until=until)
+            handed = _decide(session, rows, now, grace, worker)
+        if handed:
+            yield handed
+        if len(rows) < BATCH:
+            return
 
 
 def due_reminders(
@@ -183,26 +133,32 @@ def due_reminders(
     *,
     prefix: str | None = None,
 ) -> list[DueReminder]:
-    """Claim and decide every reminder due at ``now``; return the ones to send.
+    """Claim, decide and confirm every reminder due at ``now``; return the ones to send.
 
-    ``prefix`` limits this to users whose external id starts with it (``"telegram:"``), so a
-    frontend never takes the firings another frontend on the same database delivers.
+    For a caller that shows them at once (``Tracker.due_reminders``): what is returned is
+    already logged ``sent``. They are confirmed together only once all are claimed, so a failure
+    at any point returns nothing and logs nothing sent: every firing is handed out again, at
+    once if its lease could be given back, else when it passes. ``prefix`` as for ``claim``.
     """
-    sent: list[DueReminder] = []
-    while True:
-        with store.write() as session:
-            rows = find_due(session, now, user_id, prefix=prefix)
-            sent.extend(_settle(session, rows, now, grace))
-        if len(rows) < BATCH:
-            return sent
+    worker = new_worker()
+    claimed: list[DueReminder] = []
+    try:
+        for batch in claim(store, now, grace, worker=worker, user_id=user_id, prefix=prefix):
+            claimed += batch
+        confirm(store, claimed, now)
+    except BaseException:
+        with contextlib.suppress(Exception):
+            release(store, claimed)
+        raise
+    return [replace(firing, claimed_by=None) for firing in claimed]
 
 
 def rearm(store: Store, firings: Sequence[tuple[int, date]], at: datetime) -> None:
     """Hand these firings (reminder id, habit day) out again at ``at``, in one transaction.
 
-    For a frontend that claimed firings and then could not send them (it is stopping): they
-    come back as snoozes, so the regular next firing is not lost. Reminders deleted meanwhile
-    are skipped.
+    For a frontend that was handed firings by ``due_reminders`` and then could not send them:
+    they come back as snoozes, so the regular next firing is not lost. Any lease on them ends.
+    Reminders deleted meanwhile are skipped.
     """
     if not firings:
         return
@@ -210,20 +166,29 @@ def rearm(store: Store, firings: Sequence[tuple[int, date]], at: datetime) -> No
     statement = (
         sa.update(table)
         .where(table.c.id == sa.bindparam("rid"))
-        .values(next_fire=at, next_day=sa.bindparam("day"), snoozed=True)
+        .values(
+            next_fire=at,
+            next_day=sa.bindparam("day"),
+            snoozed=True,
+            claimed_by=None,
+            lease_until=None,
+        )
     )
     with store.write() as session:
         session.connection().execute(statement, [{"rid": r, "day": d} for r, d in firings])
 
 
 def recheck(store: Store, firing: DueReminder, now: datetime, grace: timedelta) -> Decision:
-    """Decide a firing handed out as sent once more, just before it really goes out.
+    """Decide a firing handed out once more, just before it really goes out.
 
     A frontend paced to its channel's limits may hold a reminder for minutes (10,000 due in
     one minute leave Telegram over 400 seconds later), and longer while its server is down.
     Meanwhile the person may have done or skipped the habit, archived or deleted it, or the
     delay may have passed the grace period; a reminder then would be wrong. Any answer but
-    ``SEND`` replaces the firing's ``sent`` entry in the reminder log.
+    ``SEND`` is recorded: a firing under lease is settled with it (logged, moved on), one
+    ``due_reminders`` handed out has its ``sent`` entry replaced. A firing whose lease another
+    worker has taken since (this one's passed unrenewed) is that worker's to send and record:
+    the answer here is ``SUPPRESS``, and nothing is written.
     """
     paused = (
         sa.select(sa.literal(1))
@@ -248,6 +213,7 @@ def recheck(store: Store, firing: DueReminder, now: datetime, grace: timedelta) 
             col(HabitRow.unit),
             col(HabitRow.at_most),
             col(HabitRow.archived),
+            col(ReminderRow.claimed_by),
             col(UserRow.timezone),
             col(UserRow.day_start),
             col(UserRow.week_start),
@@ -263,6 +229,11 @@ def recheck(store: Store, firing: DueReminder, now: datetime, grace: timedelta) 
     )
     with store.read() as session:
         row = session.execute(query).first()
+        ours = firing.claimed_by is None or (
+            row is not None and row.claimed_by == firing.claimed_by
+        )
+        if row is not None and not ours:
+            return Decision.SUPPRESS
         if row is None or row.archived:
             decision = Decision.SUPPRESS
         else:
@@ -279,8 +250,10 @@ def recheck(store: Store, firing: DueReminder, now: datetime, grace: timedelta) 
                 history, units = History(checkins, held), []
             state = day_state(goal, history, firing.day, units)
             decision = decide(state, firing.fire_at, now, grace)
-    if decision is not Decision.SEND:
+    if decision is not Decision.SEND and firing.claimed_by is None:
         _relog(store, firing.reminder_id, firing.day, decision)
+    elif decision is not Decision.SEND:
+        settle(store, [firing], decision, now)
     return decision
 
 
@@ -310,49 +283,40 @@ def _relog(store: Store, reminder_id: int, day: date, decision: Decision) -> boo
         )
 
 
-def _settle(
-    session: Session, rows: Sequence[Due], now: datetime, grace: timedelta
+# A firing sent late after downtime: the reminder stays on its newest firing, under its lease,
+# and the missed days before it are decided.
+_AHEAD = (
+    sa.update(metadata.tables["reminders"])
+    .where(metadata.tables["reminders"].c.id == sa.bindparam("rid"))
+    .values(
+        next_fire=sa.bindparam("fire"),
+        next_day=sa.bindparam("next"),
+        last_day=sa.bindparam("decided"),
+    )
+)
+
+
+def _decide(
+    session: Session, rows: Sequence[Due], now: datetime, grace: timedelta, worker: str
 ) -> list[DueReminder]:
-    sent: list[DueReminder] = []
+    """Decide each taken firing: the ones to send are returned under lease, the rest are
+    logged and moved on."""
+    if not rows:
+        return []
+    handed: list[DueReminder] = []
+    decided: list[tuple[int, date, tuple[date, datetime] | None]] = []
+    ahead: list[dict[str, Any]] = []
     logs: list[dict[str, Any]] = []
     slow = _period_histories(session, rows, now)
     pauses = pauses_of(session, {row.user_id for row in rows})
-    table = metadata.tables["reminders"]
     for row in rows:
         zone, goal, rule = Zone.of(row), goal_of(row), rule_of(row)
-        fire_at, day, snoozed, status, amount = (
-            row.next_fire,
-            row.next_day,
-            row.snoozed,
-            row.status,
-            row.amount,
-        )
-        if snoozed:
-            # A snooze moves one firing; the regular ones after it stay where they were.
-            regular = fire_instant(day, rule.at, zone.tz, zone.day_start)
-            following = next_fire(goal, rule, regular, zone.tz, zone.day_start)
-        else:
-            following = next_fire(goal, rule, max(fire_at, now), zone.tz, zone.day_start)
         # Downtime can hide several firings: the newest may still be on time, the older ones
         # are logged as missed.
-        hidden = [] if snoozed else _skipped_firings(goal, rule, zone, fire_at, now)
-        *late, (day, newest) = [(day, fire_at), *hidden]
-        claimed = changed_rows(
-            session.execute(
-                sa.update(table)
-                .where(table.c.id == row.reminder_id, table.c.next_fire == fire_at)
-                .values(
-                    next_fire=following[1] if following else None,
-                    next_day=following[0] if following else None,
-                    snoozed=False,
-                    last_day=day,
-                )
-            )
-        )
-        if claimed != 1:
-            continue  # another process took this firing
-        for late_day, late_fire in late:
-            logs.append(_log(row.reminder_id, late_day, late_fire, now, Decision.MISS))
+        hidden = [] if row.snoozed else _skipped_firings(goal, rule, zone, row.next_fire, now)
+        *late, (day, newest) = [(row.next_day, row.next_fire), *hidden]
+        logs += [log_entry(row.reminder_id, d, f, now, Decision.MISS) for d, f in late]
+        status, amount = row.status, row.amount
         if late and row.habit_id not in slow:
             status, amount = _checkin_on(session, row.habit_id, day)
         history = slow.get(row.habit_id) or History(
@@ -361,24 +325,35 @@ def _settle(
         )
         units = evaluate(goal, history, day, zone.week_start) if row.habit_id in slow else []
         decision = decide(day_state(goal, history, day, units), newest, now, grace)
-        logs.append(_log(row.reminder_id, day, newest, now, decision))
-        if decision is Decision.SEND:
-            sent.append(
-                DueReminder(
-                    reminder_id=row.reminder_id,
-                    user=row.external_id,
-                    habit=row.name,
-                    day=day,
-                    time=format_time_of_day(rule.at),
-                    fire_at=newest,
-                    snoozed=snoozed and not late,
-                    language=row.language,
-                    habit_id=row.habit_id,
-                )
+        if decision is not Decision.SEND:
+            after = following(goal, rule, zone, day, newest, row.snoozed)
+            decided.append((row.reminder_id, day, after))
+            logs.append(log_entry(row.reminder_id, day, newest, now, decision))
+            continue
+        if late:
+            ahead.append(
+                {"rid": row.reminder_id, "fire": newest, "next": day, "decided": late[-1][0]}
             )
+        handed.append(
+            DueReminder(
+                reminder_id=row.reminder_id,
+                user=row.external_id,
+                habit=row.name,
+                day=day,
+                time=format_time_of_day(rule.at),
+                fire_at=newest,
+                snoozed=row.snoozed,
+                language=row.language,
+                habit_id=row.habit_id,
+                claimed_by=worker,
+            )
+        )
+    move_on(session, decided)
+    if ahead:
+        session.execute(_AHEAD, ahead)
     if logs:
         session.execute(sa.insert(ReminderLogRow), logs)
-    return sent
+    return handed
 
 
 def _checkin_on(session: Session, habit_id: int, day: date) -> tuple[str | None, float | None]:
@@ -412,15 +387,3 @@ def _period_histories(session: Session, rows: Sequence[Due], now: datetime) -> d
         return {}
     since = (now - _LOOKBACK).date()
     return histories_since(session, wanted, dict.fromkeys(wanted, since))
-
-
-def _log(
-    reminder_id: int | None, day: date, fire_at: datetime, now: datetime, decision: Decision
-) -> dict[str, Any]:
-    return {
-        "reminder_id": reminder_id,
-        "day": day,
-        "fire_at": fire_at,
-        "decided_at": now,
-        "decision": decision.value,
-    }

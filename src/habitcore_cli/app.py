@@ -60,7 +60,8 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 db_app = typer.Typer(
-    help="Where the data lives, backups, and its schema.\n\nExample: habit db path", rich_markup_mode=None
+    help="Where the data lives, backups, and its schema.\n\nExample: habit db path",
+    rich_markup_mode=None,
 )
 app.add_typer(db_app, name="db")
 token_app = typer.Typer(

@@ -1,8 +1,8 @@
 """``habit remind``: the terminal's own reminder loop, and its one-shot form for cron.
 
 habitcore decides what is due (never twice, never for a habit already done, never more than the
-grace period late); this loop only asks it every few seconds, shows what it hands out, and at each
-day start prints how the day that ended went.
+grace period late); this loop only asks it every few seconds, shows what it hands out and then
+confirms it, and at each day start prints how the day that ended went.
 """
 
 from __future__ import annotations
@@ -77,13 +77,27 @@ def summary_lines(results: Sequence[Any]) -> list[str]:
 
 
 def tick(tracker: Any, show: Show, now: datetime) -> int:
-    """One look: close the days that ended, then show the reminders due. Returns how many."""
+    """One look: close the days that ended, then show the reminders due. Returns how many.
+
+    Each reminder is confirmed (logged sent) only once it was shown: if this process is killed
+    or fails before, its claim passes and the next look shows it, within the grace period.
+    """
+    # Imported when a look is taken: --install, --uninstall and --help need none of it.
+    from habitcore.delivery import claim
+    from habitcore.leases import confirm, new_worker
+
     for line in summary_lines(tracker.close_days(now)):
         say(line)
-    due = tracker.due_reminders(now)
-    for reminder in due:
-        show(reminder)
-    return len(due)
+    shown = 0
+    batches = claim(
+        tracker.store, now, tracker.reminder_grace, worker=new_worker(), user=tracker.user
+    )
+    for batch in batches:
+        for reminder in batch:
+            show(reminder)
+            confirm(tracker.store, [reminder], now)
+            shown += 1
+    return shown
 
 
 def run_loop(

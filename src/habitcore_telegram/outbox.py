@@ -10,7 +10,9 @@ messages and wait only for what is queued before them in their chat. Replies go 
 traffic, so 10,000 queued reminders never hold up an answer to a tap.
 
 A reminder may wait minutes for its turn; its ``still_wanted`` is asked just before each attempt,
-and one no longer wanted (the habit was done meanwhile) is withdrawn without using its slot.
+and one no longer wanted (the habit was done meanwhile) is withdrawn without using its slot. Its
+``on_sent`` runs once Telegram answered ok, still in the item's turn (a worker that waits for the
+outbox to be idle sees it done).
 
 A call that fails is sorted by ``faults.classify``: after a 429 the chat waits ``retry_after``
 (everyone else a second, or the whole wait when a second chat is told to wait too) and the same
@@ -46,6 +48,8 @@ class Item:
     what: str  # for the log: the method, never the text
     paced: bool = True
     bulk: bool = False
+    # Telegram answered ok. What it does cannot make the call count as failed: it was sent.
+    on_sent: Callable[[], None] | None = None
     on_dropped: Callable[[], None] | None = None  # never sent (shutdown): give it back
     on_failed: Callable[[], None] | None = None  # refused for good (403, 400), or given up on
     # Asked just before each attempt: a reminder held back by the pace or by retries may no
@@ -142,8 +146,8 @@ class Outbox:
         """Send what fits in ``drain`` seconds, then give the rest back; how many were given back.
 
         Urgent replies usually fit; queued reminders that do not are handed to their
-        ``on_dropped`` (the bot re-arms them, so they go out after a restart). A call in flight
-        is waited for up to ``join`` seconds; if it fails, it is given back too.
+        ``on_dropped`` (the bot gives them back, due again for whichever process sends next).
+        A call in flight is waited for up to ``join`` seconds; if it fails, it is given back too.
         """
         deadline = time.monotonic() + drain
         while time.monotonic() < deadline and self.pending():
@@ -171,7 +175,7 @@ class Outbox:
         if left:
             log.warning(
                 "stopped with %d message(s) unsent: %d repl(ies) dropped, %d reminder(s) "
-                "re-armed for after the restart, %d other(s) dropped",
+                "given back to be sent by the next to ask, %d other(s) dropped",
                 len(left),
                 replies,
                 given_back,
@@ -312,6 +316,11 @@ class Outbox:
             counters.sent += 1
             counters.first_sent = counters.first_sent if counters.first_sent is not None else now
             counters.last_sent = now
+        if item.on_sent is not None:
+            try:
+                item.on_sent()
+            except Exception:
+                log.exception("could not record that a %s was sent", item.what)
 
     def _space(self, item: Item) -> None:
         """Start a new message's call at least one slot after the last one started.

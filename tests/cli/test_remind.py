@@ -89,22 +89,25 @@ def test_ctrl_c_stops_the_loop_cleanly(capsys: pytest.CaptureFixture[str]) -> No
     assert capsys.readouterr().out == "Stopped reminders.\n"
 
 
-def test_the_reminder_loop_survives_a_failed_tick(capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_reminder_loop_survives_a_failed_tick(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from habitcore import delivery
     from habitcore.testing import memory_tracker
     from habitcore_cli.remind import run_loop
 
     tracker = memory_tracker()
     calls = 0
-    real = tracker.due_reminders
+    real = delivery.claim
 
-    def flaky(now: datetime | None = None) -> list[habitcore.DueReminder]:
+    def flaky(*args: Any, **kwargs: Any) -> Any:
         nonlocal calls
         calls += 1
         if calls == 1:
             raise habitcore.StoreError("The database could not be read: database is locked.")
-        return real(now)
+        return real(*args, **kwargs)
 
-    tracker.due_reminders = flaky  # type: ignore[method-assign]
+    monkeypatch.setattr(delivery, "claim", flaky)
     run_loop(
         tracker, lambda _r: None, 1, sleep=lambda _s: __import__("time").sleep(0.3), stop_after=3
     )

@@ -7,8 +7,11 @@ today, for habit day 2026-01-10.
 
 from __future__ import annotations
 
+import itertools
 import multiprocessing
+import os
 import queue
+import signal
 import time
 import traceback
 from collections import Counter
@@ -17,14 +20,16 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import event
 
-from habitcore import delivery
+from habitcore import delivery, leases
 from habitcore.delivery import DueReminder
-from habitcore.errors import InvalidAmount, ReminderNotFound
+from habitcore.errors import InvalidAmount, ReminderNotFound, StoreError
 from habitcore.rules.reminders import DEFAULT_GRACE, Decision
 from habitcore.storage.store import Store
-from habitcore.storage.tables import HabitRow, ReminderLogRow, ReminderRow
+from habitcore.storage.tables import HabitRow, ReminderLogRow, ReminderRow, UserRow
 from habitcore.testing import FakeClock
 from habitcore.tracker import Tracker
 
@@ -215,15 +220,22 @@ def test_weekly_habit_is_not_reminded_once_the_week_target_is_met(
 # -- asked again when it really goes out --------------------------------------------------------
 
 
+def claimed(store: Store, now: datetime, worker: str = "worker-a") -> list[DueReminder]:
+    """Every firing due at ``now``, claimed under ``worker``'s lease as a frontend claims."""
+    return [f for batch in delivery.claim(store, now, DEFAULT_GRACE, worker=worker) for f in batch]
+
+
 def test_recheck_keeps_a_firing_nothing_happened_to(tracker: Tracker, store: Store) -> None:
     tracker.add_habit("Read", reminders=["13:00"], start=date(2026, 1, 1))
-    [firing] = tracker.due_reminders(utc(10, 13))
+    [firing] = claimed(store, utc(10, 13))
     # What holds other days does not hold this one.
     tracker.pause(None, start=date(2026, 1, 5), end=date(2026, 1, 9))
     tracker.pause("Read", start=date(2026, 1, 11), end=date(2026, 1, 12))
     tracker.check("Read", day=date(2026, 1, 9))
 
     assert delivery.recheck(store, firing, utc(10, 13, 10), DEFAULT_GRACE) is Decision.SEND
+    assert log_of(store) == []  # nothing is logged before the frontend confirms
+    assert leases.confirm(store, [firing], utc(10, 13, 10)) == 1
     assert log_of(store) == [("Read", TODAY, utc(10, 13), "sent")]
 
 
@@ -233,7 +245,7 @@ def test_recheck_withdraws_a_firing_the_person_made_needless_meanwhile(
 ) -> None:
     tracker.add_habit("Read", reminders=["13:00"])
     tracker.add_habit("Run", reminders=["13:00"])
-    firings = {f.habit: f for f in tracker.due_reminders(utc(10, 13))}
+    firings = {f.habit: f for f in claimed(store, utc(10, 13))}
     clock.set(utc(10, 13, 2))
     if change == "done":
         tracker.check("Read")
@@ -256,7 +268,12 @@ def test_recheck_withdraws_a_firing_the_person_made_needless_meanwhile(
     # The other habit's firing is untouched, and still wanted (but through a vacation).
     other = delivery.recheck(store, firings["Run"], utc(10, 13, 5), DEFAULT_GRACE)
     assert other is (Decision.SUPPRESS if change == "vacation" else Decision.SEND)
-    assert [e[3] for e in log_of(store) if e[0] == "Run"] == [other.value]
+    assert [e[3] for e in log_of(store) if e[0] == "Run"] == (
+        ["suppressed"] if change == "vacation" else []
+    )
+    # Settled, Read's firing is not handed out again once its lease would have passed.
+    later = [f.habit for f in claimed(store, utc(10, 13, 20), "worker-b")]
+    assert later == ([] if change == "vacation" else ["Run"])
 
 
 def test_recheck_counts_a_period_target_met_meanwhile(
@@ -265,7 +282,7 @@ def test_recheck_counts_a_period_target_met_meanwhile(
     tracker.add_habit("Run", "3/week", reminders=["13:00"], start=date(2026, 1, 5))
     for day in (5, 6):
         tracker.check("Run", day=date(2026, 1, day))
-    [firing] = tracker.due_reminders(utc(10, 13))
+    [firing] = claimed(store, utc(10, 13))
     assert delivery.recheck(store, firing, utc(10, 13, 1), DEFAULT_GRACE) is Decision.SEND
 
     tracker.check("Run", day=date(2026, 1, 9))  # the third of the week, entered late
@@ -278,7 +295,7 @@ def test_recheck_turns_a_firing_held_past_the_grace_period_into_a_miss(
     tracker: Tracker, store: Store
 ) -> None:
     tracker.add_habit("Read", reminders=["13:00"])
-    [firing] = tracker.due_reminders(utc(10, 13))
+    [firing] = claimed(store, utc(10, 13))
     late = utc(10, 13) + DEFAULT_GRACE
 
     assert delivery.recheck(store, firing, late, DEFAULT_GRACE) is Decision.SEND
@@ -286,6 +303,20 @@ def test_recheck_turns_a_firing_held_past_the_grace_period_into_a_miss(
         Decision.MISS
     )
     assert log_of(store) == [("Read", TODAY, utc(10, 13), "missed")]
+
+
+def test_recheck_after_due_reminders_replaces_the_sent_entry(
+    tracker: Tracker, store: Store
+) -> None:
+    """A library caller of ``due_reminders`` gets firings already logged sent; a recheck that
+    says otherwise rewrites that entry."""
+    tracker.add_habit("Read", reminders=["13:00"])
+    [firing] = tracker.due_reminders(utc(10, 13))
+    assert firing.claimed_by is None
+    tracker.check("Read", day=TODAY)
+
+    assert delivery.recheck(store, firing, utc(10, 13, 5), DEFAULT_GRACE) is Decision.SUPPRESS
+    assert log_of(store) == [("Read", TODAY, utc(10, 13), "suppressed")]
 
 
 # -- grace period and downtime ---------------------------------------------------------------------
@@ -621,6 +652,351 @@ def test_two_users_interleaved_each_get_only_their_own(
         ("telegram:2", "Read"),
         ("telegram:2", "Walk"),
     ]
+
+
+# -- leases ----------------------------------------------------------------------------------------
+
+LEASE = leases.DEFAULT_LEASE
+SECOND = timedelta(seconds=1)
+
+
+def decisions_of(store: Store, reminder: int) -> list[tuple[date, datetime, str]]:
+    query = (
+        sa.select(ReminderLogRow.day, ReminderLogRow.fire_at, ReminderLogRow.decision)
+        .where(ReminderLogRow.reminder_id == reminder)
+        .order_by(ReminderLogRow.id)
+    )
+    with store.read() as session:
+        return [(day, fire_at, decision) for day, fire_at, decision in session.execute(query)]
+
+
+def test_a_claimed_firing_is_held_and_logged_only_once_confirmed(
+    tracker: Tracker, store: Store
+) -> None:
+    tracker.add_habit("Read", reminders=["13:00"])
+    tracker.add_habit("Walk", reminders=["13:00"])
+    tracker.check("Walk")
+
+    [firing] = claimed(store, utc(10, 13))
+
+    assert (firing.habit, firing.claimed_by) == ("Read", "worker-a")
+    # Walk's was decided at once; Read's is held, with nothing logged yet.
+    assert log_of(store) == [("Walk", TODAY, utc(10, 13), "suppressed")]
+    assert claimed(store, utc(10, 13, 1), "worker-b") == []
+    assert leases.confirm(store, [firing], utc(10, 13, 1)) == 1
+    assert log_of(store) == [
+        ("Read", TODAY, utc(10, 13), "sent"),
+        ("Walk", TODAY, utc(10, 13), "suppressed"),
+    ]
+    # Confirmed, it is not due again when its lease would have passed, nor logged twice.
+    assert claimed(store, utc(10, 13) + LEASE, "worker-b") == []
+    assert leases.confirm(store, [firing], utc(10, 13, 2)) == 0
+    assert len(log_of(store)) == 2
+    tomorrow = claimed(store, utc(11, 13), "worker-b")
+    assert sorted((f.habit, f.day) for f in tomorrow) == [
+        ("Read", date(2026, 1, 11)),
+        ("Walk", date(2026, 1, 11)),
+    ]
+
+
+def test_a_dead_workers_firing_is_claimed_again_once_its_lease_passes(
+    tracker: Tracker, store: Store
+) -> None:
+    tracker.add_habit("Read", reminders=["13:00"])
+    [lost] = claimed(store, utc(10, 13), "worker-a")  # ... and worker-a says no more
+
+    assert claimed(store, utc(10, 13) + LEASE - SECOND, "worker-b") == []
+    [again] = claimed(store, utc(10, 13) + LEASE, "worker-b")
+
+    assert (again.reminder_id, again.day, again.fire_at) == (lost.reminder_id, TODAY, utc(10, 13))
+    assert again.claimed_by == "worker-b"
+    assert log_of(store) == []
+    # Had worker-a only stalled, it learns the firing is no longer its own, and changes nothing.
+    late = utc(10, 13) + LEASE + SECOND
+    assert delivery.recheck(store, lost, late, DEFAULT_GRACE) is Decision.SUPPRESS
+    assert leases.release(store, [lost]) == 0
+    assert leases.settle(store, [lost], Decision.UNDELIVERED, late) == 0
+    assert log_of(store) == []
+    assert leases.confirm(store, [again], late) == 1
+    # Had it sent it anyway, the log still says sent once.
+    assert leases.confirm(store, [lost], late) == 0
+    assert log_of(store) == [("Read", TODAY, utc(10, 13), "sent")]
+
+
+def test_a_renewed_lease_keeps_the_firing_from_other_workers(
+    tracker: Tracker, store: Store
+) -> None:
+    tracker.add_habit("Read", reminders=["13:00"])
+    [held] = claimed(store, utc(10, 13), "worker-a")
+
+    assert leases.renew(store, "worker-a", [held.reminder_id], utc(10, 13) + 2 * LEASE) == 1
+
+    assert claimed(store, utc(10, 13) + LEASE, "worker-b") == []
+    [taken] = claimed(store, utc(10, 13) + 2 * LEASE, "worker-b")
+    assert taken.reminder_id == held.reminder_id
+    assert leases.renew(store, "worker-a", [held.reminder_id], utc(10, 14)) == 0  # b's now
+
+
+def test_a_released_firing_is_due_again_at_once_for_anyone(tracker: Tracker, store: Store) -> None:
+    tracker.add_habit("Read", reminders=["13:00"])
+    tracker.add_habit("Walk", reminders=["13:00"])
+    firings = claimed(store, utc(10, 13), "worker-a")
+    Tracker(store, clock=tracker.clock).delete_habit("Walk")
+
+    assert leases.release(store, firings) == 1  # Walk's reminder is gone
+
+    [again] = claimed(store, utc(10, 13, 1), "worker-b")
+    assert (again.habit, again.fire_at, again.snoozed) == ("Read", utc(10, 13), False)
+    assert log_of(store) == []
+
+
+def test_a_snooze_while_the_firing_is_held_outlives_its_confirmation(
+    tracker: Tracker, store: Store
+) -> None:
+    tracker.add_habit("Read", reminders=["13:00"])
+    [firing] = claimed(store, utc(10, 13))
+    # The person snoozes before the frontend got to confirm (its answer was slow).
+    tracker.snooze(firing.reminder_id, firing.day, timedelta(minutes=10), now=utc(10, 13))
+
+    assert leases.confirm(store, [firing], utc(10, 13, 1)) == 1
+
+    assert log_of(store) == [("Read", TODAY, utc(10, 13), "sent")]
+    [snoozed] = claimed(store, utc(10, 13, 10), "worker-b")
+    assert (snoozed.day, snoozed.fire_at, snoozed.snoozed) == (TODAY, utc(10, 13, 10), True)
+
+
+def test_a_time_zone_changed_while_a_firing_is_held_does_not_repeat_its_day(
+    tracker: Tracker, clock: FakeClock, store: Store
+) -> None:
+    tracker.add_habit("Read", reminders=["13:00"])
+    [firing] = claimed(store, utc(10, 13))
+    # At 14:00 UTC the person flies to New York, where it is 09:00 on the same date; the held
+    # firing is confirmed only then. 13:00 in New York is the same habit day's reminder again.
+    clock.set(utc(10, 14))
+    tracker.set_timezone("America/New_York")
+    leases.confirm(store, [firing], utc(10, 14))
+
+    assert claimed(store, utc(10, 18), "worker-b") == []
+    [next_day] = claimed(store, utc(11, 18), "worker-b")
+    assert (next_day.day, next_day.fire_at) == (date(2026, 1, 11), utc(11, 18))
+
+
+def test_after_downtime_the_newest_firing_is_held_and_the_older_ones_missed(
+    tracker: Tracker, store: Store
+) -> None:
+    tracker.add_habit("Read", reminders=["13:00"])
+
+    [firing] = claimed(store, utc(13, 13, 10))
+
+    assert (firing.day, firing.fire_at) == (date(2026, 1, 13), utc(13, 13))
+    assert [e[3] for e in log_of(store)] == ["missed"] * 3
+    # Released, it comes back as the same newest firing; the missed days stay decided.
+    leases.release(store, [firing])
+    [again] = claimed(store, utc(13, 13, 11), "worker-b")
+    assert (again.day, again.fire_at) == (date(2026, 1, 13), utc(13, 13))
+    leases.confirm(store, [again], utc(13, 13, 11))
+    assert [e[3] for e in log_of(store)] == ["missed"] * 3 + ["sent"]
+    [next_day] = claimed(store, utc(14, 13), "worker-b")
+    assert next_day.day == date(2026, 1, 14)
+
+
+_people = itertools.count()
+
+
+@settings(
+    max_examples=30,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    late=st.integers(0, 30 * 60),  # seconds after the firing that a worker claims it
+    lease=st.integers(1, 40 * 60),  # that worker's lease, in seconds; then it dies
+    asked=st.integers(0, 80 * 60),  # seconds after the claim that another worker asks
+)
+def test_a_dead_workers_firing_comes_back_once_its_lease_passes_within_the_grace_period(
+    store: Store, clock: FakeClock, late: int, lease: int, asked: int
+) -> None:
+    user = f"lease-{next(_people)}"
+    person = Tracker(store, user=user, clock=clock)
+    person.set_timezone("UTC")
+    person.add_habit("Read", reminders=["13:00"])
+    fire = utc(10, 13)
+    first_at = fire + timedelta(seconds=late)
+    second_at = first_at + timedelta(seconds=asked)
+
+    def ask(at: datetime, worker: str, held: timedelta = LEASE) -> list[DueReminder]:
+        batches = delivery.claim(store, at, DEFAULT_GRACE, worker=worker, lease=held, user=user)
+        return [firing for batch in batches for firing in batch]
+
+    [first] = ask(first_at, "worker-a", timedelta(seconds=lease))
+    again = ask(second_at, "worker-b")
+
+    decisions = decisions_of(store, first.reminder_id)
+    if asked < lease:  # still held: nobody else gets it, and nothing is decided
+        assert (again, decisions) == ([], [])
+    elif second_at - fire <= DEFAULT_GRACE:  # passed, in time: the same firing, handed out
+        assert [(f.reminder_id, f.day, f.fire_at) for f in again] == [
+            (first.reminder_id, TODAY, fire)
+        ]
+        assert decisions == []
+    else:  # passed too late: missed, as a firing nobody could send in time is
+        assert (again, decisions) == ([], [(TODAY, fire, "missed")])
+
+
+# -- faults ----------------------------------------------------------------------------------------
+
+
+class DroppedConnection:
+    """Makes statements fail as they do on a connection the server dropped: the ``at``-th one
+    the store sends, and (``lasting``) every one after it, until ``heal``."""
+
+    def __init__(self, store: Store, at: int, *, lasting: bool = False) -> None:
+        self.engine, self.at, self.lasting, self.sent = store.engine, at, lasting, 0
+        event.listen(self.engine, "before_cursor_execute", self.check)
+
+    def check(self, _conn: Any, _cursor: Any, statement: str, params: Any, *_: Any) -> None:
+        self.sent += 1
+        if self.sent == self.at or (self.lasting and self.sent > self.at):
+            gone = ConnectionError("server closed the connection unexpectedly")
+            raise sa.exc.OperationalError(statement, params, gone)
+
+    def heal(self) -> int:
+        event.remove(self.engine, "before_cursor_execute", self.check)
+        return self.sent
+
+
+def _due_for(store: Store, clock: FakeClock, tag: str) -> list[str]:
+    """Four users under ``tag:`` with a reminder at 13:00, one of them done already; the three
+    to be reminded."""
+    for n in range(4):
+        person = Tracker(store, user=f"{tag}:{n}", clock=clock)
+        person.set_timezone("UTC")
+        person.add_habit("Read", reminders=["13:00"])
+        if n == 3:
+            person.check("Read")
+    return [f"{tag}:{n}" for n in range(3)]
+
+
+def _decisions_under(store: Store, tag: str) -> Counter[str]:
+    query = (
+        sa.select(ReminderLogRow.decision)
+        .join(ReminderRow, ReminderRow.id == ReminderLogRow.reminder_id)
+        .join(HabitRow, HabitRow.id == ReminderRow.habit_id)
+        .join(UserRow, UserRow.id == HabitRow.user_id)
+        .where(UserRow.external_id.startswith(f"{tag}:"))
+    )
+    with store.read() as session:
+        return Counter(session.execute(query).scalars())
+
+
+@pytest.mark.parametrize("lasting", [False, True], ids=["one-statement", "until-the-call-ends"])
+def test_a_failure_at_any_step_of_due_reminders_leaves_every_firing_to_be_handed_out(
+    store: Store, clock: FakeClock, monkeypatch: pytest.MonkeyPatch, lasting: bool
+) -> None:
+    """The issue's fault: batches of 1,000 (here 2) and four due, so two batches, and the
+    database lost at one statement (finding a batch, taking it, logging its decisions, finding
+    the next, confirming), tried at every statement the call sends. Nothing is logged sent, and
+    every firing is handed out again: at once when its lease could be given back, else once the
+    lease has passed, well within the grace period."""
+    monkeypatch.setattr(delivery, "BATCH", 2)
+    now = utc(10, 13)
+    wanted = _due_for(store, clock, "clean")
+    counting = DroppedConnection(store, 0)
+    assert sorted(f.user for f in delivery.due_reminders(store, now, DEFAULT_GRACE)) == wanted
+    statements = counting.heal()
+    assert statements > 6
+
+    for at in range(1, statements + 1):
+        tag = f"fail{at}"
+        wanted = _due_for(store, clock, tag)
+        fault = DroppedConnection(store, at, lasting=lasting)
+        try:
+            with pytest.raises((StoreError, sa.exc.OperationalError)):
+                delivery.due_reminders(store, now, DEFAULT_GRACE, prefix=f"{tag}:")
+        finally:
+            fault.heal()
+        assert _decisions_under(store, tag)["sent"] == 0, at
+
+        handed = [
+            *delivery.due_reminders(store, now, DEFAULT_GRACE, prefix=f"{tag}:"),
+            *delivery.due_reminders(store, now + LEASE, DEFAULT_GRACE, prefix=f"{tag}:"),
+        ]
+
+        assert sorted(f.user for f in handed) == wanted, at
+        assert {f.fire_at for f in handed} == {now}, at
+        assert _decisions_under(store, tag) == {"sent": 3, "suppressed": 1}, at
+
+
+def test_a_failure_between_batches_costs_the_frontend_nothing_it_was_given(
+    store: Store, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(delivery, "BATCH", 2)
+    wanted = _due_for(store, clock, "t")
+    now = utc(10, 13)
+    batches = delivery.claim(store, now, DEFAULT_GRACE, worker="worker-a", prefix="t:")
+    first = next(batches)
+    assert len(first) == 2
+
+    fault = DroppedConnection(store, 1, lasting=True)  # while finding the second batch
+    with pytest.raises((StoreError, sa.exc.OperationalError)):
+        next(batches)
+    fault.heal()
+
+    leases.confirm(store, first, now)  # the frontend sent what it was given
+    rest = claimed(store, now, "worker-a")  # the next tick
+    leases.confirm(store, rest, now)
+    assert sorted(f.user for f in [*first, *rest]) == wanted
+    assert _decisions_under(store, "t") == {"sent": 3, "suppressed": 1}
+
+
+def test_a_failure_after_handing_out_before_confirming_repeats_nothing_twice(
+    store: Store, clock: FakeClock
+) -> None:
+    """The frontend got the firings and then lost the database before it could confirm: none is
+    logged sent, and each is handed out once more when the lease passes."""
+    wanted = _due_for(store, clock, "t")
+    now = utc(10, 13)
+    firings = claimed(store, now, "worker-a")
+    fault = DroppedConnection(store, 1, lasting=True)
+    with pytest.raises((StoreError, sa.exc.OperationalError)):
+        leases.confirm(store, firings, now)
+    fault.heal()
+
+    assert _decisions_under(store, "t") == {"suppressed": 1}
+    assert claimed(store, now + LEASE - SECOND, "worker-b") == []
+    again = claimed(store, now + LEASE, "worker-b")
+    assert sorted(f.user for f in again) == wanted
+
+
+def _claim_and_die(url: str, now: datetime) -> None:
+    """A worker that claims what is due and is killed before it sends or confirms any."""
+    store = Store(url)
+    for _batch in delivery.claim(store, now, DEFAULT_GRACE, worker="doomed"):
+        pass
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+def test_a_worker_killed_after_claiming_loses_nothing(
+    store: Store, clock: FakeClock, db_url: str
+) -> None:
+    wanted = _due_for(store, clock, "t")
+    now = utc(10, 13)
+    worker = multiprocessing.get_context("spawn").Process(target=_claim_and_die, args=(db_url, now))
+    worker.start()
+    worker.join(timeout=120)
+    assert worker.exitcode == -signal.SIGKILL
+
+    with store.read() as session:
+        held = session.execute(
+            sa.select(sa.func.count()).where(ReminderRow.claimed_by == "doomed")
+        ).scalar_one()
+    assert held == 3
+    assert claimed(store, now + LEASE - SECOND, "survivor") == []
+    again = claimed(store, now + LEASE, "survivor")
+    assert sorted(f.user for f in again) == wanted
+    assert {f.fire_at for f in again} == {now}
+    leases.confirm(store, again, now + LEASE)
+    assert _decisions_under(store, "t") == {"sent": 3, "suppressed": 1}
 
 
 # -- many processes --------------------------------------------------------------------------------

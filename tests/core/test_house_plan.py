@@ -17,6 +17,8 @@ SERVICES = (
     "habitcore.scheduling",
     "habitcore.exchange",
     "habitcore.tokens",
+    "habitcore.leases",
+    "habitcore.schema",
 )
 FACE = [
     "AmbiguousHabit", "CheckIn", "Clock", "DayResult", "DayState", "DueReminder", "DuplicateHabit",

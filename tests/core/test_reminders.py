@@ -19,6 +19,7 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from habitcore.errors import InvalidTime, InvalidWeekday
+from habitcore.leases import following
 from habitcore.rules.habits import Goal
 from habitcore.rules.reminders import (
     MAX_REMINDERS,
@@ -30,6 +31,7 @@ from habitcore.rules.reminders import (
     parse_reminders,
 )
 from habitcore.rules.schedule import Daily, DaysOfWeek, EveryNDays, PerPeriod, Rolling, Schedule
+from habitcore.storage.records import Zone
 from strategies import day_schedules, dst_zone_names, times_of_day
 
 MIDNIGHT = time(0, 0)
@@ -203,6 +205,28 @@ def test_next_fire_is_strictly_after_the_moment_asked_about(
         return
     assert found is not None
     assert found[1] > after
+
+
+@given(cases(), dst_zone_names, st.booleans())
+def test_the_firing_after_a_held_one_is_for_a_later_day_whatever_zone_came_meanwhile(
+    case: tuple[str, Goal, ReminderRule, datetime, time], moved_to: str, snoozed: bool
+) -> None:
+    """A firing held under a lease is moved on only when confirmed, maybe after the person
+    moved to another zone: the next firing must be for a later habit day, never its own again."""
+    zone_name, goal, rule, after, day_start = case
+    held = next_fire(goal, rule, after, ZoneInfo(zone_name), day_start)
+    assume(held is not None)
+    assert held is not None
+    day, fire_at = held
+    if snoozed:
+        fire_at += timedelta(hours=1)
+
+    found = following(goal, rule, Zone(ZoneInfo(moved_to), day_start, 0), day, fire_at, snoozed)
+
+    assert found is not None  # a day that was due once comes round again
+    assert found[0] > day
+    if not snoozed:
+        assert found[1] > fire_at
 
 
 @given(cases())

@@ -422,3 +422,46 @@ def test_a_call_failing_for_long_is_given_up_and_reported(
         time.sleep(0.05)
     assert failed == ["gave up"]
     assert outbox.counters.dropped == 1
+
+
+def test_on_sent_runs_once_after_telegram_answered_ok_and_only_then(outbox: Outbox) -> None:
+    """The bot confirms a reminder in ``on_sent``: it must run once a call succeeded (a retry
+    included), never for a call withdrawn or refused, and never turn a sent call into a failed
+    or repeated one when it fails itself."""
+    outcomes: list[str] = []
+    attempts = itertools.count()
+
+    def flaky() -> None:
+        if next(attempts) == 0:
+            raise requests.ConnectionError("refused")
+
+    def refused() -> None:
+        raise telegram_error(400, "Bad Request: chat not found")
+
+    def confirm_fails() -> None:
+        outcomes.append("confirming")
+        raise RuntimeError("the database is gone")
+
+    def item(chat: int, call: Any, **kw: Any) -> Item:
+        return Item(
+            chat,
+            call,
+            "sendMessage",
+            bulk=True,
+            on_sent=kw.pop("on_sent", lambda: outcomes.append(f"sent {chat}")),
+            on_failed=lambda: outcomes.append(f"failed {chat}"),
+            on_dropped=lambda: outcomes.append(f"dropped {chat}"),
+            **kw,
+        )
+
+    sent_calls: list[int] = []
+    outbox.put(item(1, lambda: sent_calls.append(1)))
+    outbox.put(item(2, flaky))
+    outbox.put(item(3, refused))
+    outbox.put(item(4, lambda: sent_calls.append(4), still_wanted=lambda: False))
+    outbox.put(item(5, lambda: sent_calls.append(5), on_sent=confirm_fails))
+    assert outbox.wait_idle(10)
+
+    assert sorted(outcomes) == ["confirming", "failed 3", "sent 1", "sent 2"]
+    assert sorted(sent_calls) == [1, 5]  # 5 went out once, though its on_sent failed
+    assert (outbox.counters.sent, outbox.counters.withdrawn) == (3, 1)

@@ -29,7 +29,7 @@ from sqlmodel import Session
 from habitcore.errors import StoreError, shown
 
 # The newest migration's revision id; a test checks it against the migrations themselves.
-SCHEMA_REVISION = "0004"
+SCHEMA_REVISION = "0005"
 BUSY_TIMEOUT_MS = 30_000
 _WRITE = "habitcore_write"
 _MIGRATION_LOCK = 7_210_914_411  # any constant: the PostgreSQL advisory lock taken to migrate

@@ -188,10 +188,17 @@ class ReminderRow(SQLModel, table=True):
     # The habit day of the last firing decided, so that rescheduling (a new time zone or day
     # start) never hands out a day already sent, suppressed or missed.
     last_day: date | None = Field(default=None)
+    # A lease on the firing at ``next_fire``: the worker that claimed it and until when. It
+    # is due again for everyone once ``lease_until`` has passed unconfirmed (the worker died),
+    # so a claim is never lost; NULL when nobody holds it. Not indexed: a claim then writes
+    # only its row, and a worker names the rows it renews by id.
+    claimed_by: str | None = Field(default=None, max_length=80)
+    lease_until: datetime | None = _instant(default=None)
 
 
 class ReminderLogRow(SQLModel, table=True):
-    """What became of each firing: sent, suppressed or missed."""
+    """What became of each firing: sent (once the frontend confirmed it), suppressed, missed or
+    undelivered. A firing under lease has no entry yet."""
 
     __tablename__ = "reminder_log"
 
