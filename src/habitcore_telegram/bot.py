@@ -1,5 +1,9 @@
 """The running bot: what every handler reaches (the API, the store, the clock, the outbox) and
 the two guards that turn any update into an answer, whatever goes wrong inside.
+
+Updates of different chats are handled side by side (``workers.Lanes``), so nothing here may
+belong to one update but the thread-local ``update_id`` and the work handed on for it (a
+picture drawn on its own small pool).
 """
 
 from __future__ import annotations
@@ -9,22 +13,35 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
+from datetime import time as time_of_day
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import telebot
 from telebot import types
 
-from habitcore import HabitArchived, HabitcoreError, HabitNotFound, Store, StoreError, Tracker
+from habitcore import (
+    HabitArchived,
+    HabitcoreError,
+    HabitNotFound,
+    Settings,
+    Store,
+    StoreError,
+    Tracker,
+)
 from habitcore.clock import Clock
+from habitcore.rules.days import habit_day
 from habitcore.rules.reminders import DEFAULT_GRACE
 from habitcore_telegram.buttons import BadButton, Button, unpack
 from habitcore_telegram.dialogs import Dialogs
 from habitcore_telegram.faults import Kind, classify
+from habitcore_telegram.limits import Limited, Limits
 from habitcore_telegram.outbox import Item, Outbox
 from habitcore_telegram.texts import Texts, language_of
+from habitcore_telegram.workers import all_of
 
 log = logging.getLogger(__name__)
 
@@ -93,12 +110,29 @@ def origin(call: types.CallbackQuery) -> types.Message:
 
 @dataclass
 class Person:
-    """The Telegram user behind an update, as habitcore sees them."""
+    """The Telegram user behind an update, as habitcore sees them.
+
+    ``settings`` are as read when the update began (None: not read); a handler that changes
+    them reads them again from the tracker.
+    """
 
     telegram_id: int
     chat_id: int
     tracker: Tracker
     tx: Texts
+    settings: Settings | None = None
+
+    def known_settings(self) -> Settings:
+        """The settings in hand, or read now when there are none."""
+        return self.settings if self.settings is not None else self.tracker.settings()
+
+    def today(self) -> date:
+        """The person's habit day now, from the settings in hand when there are some."""
+        if self.settings is None:
+            return self.tracker.today()
+        zone = ZoneInfo(self.settings.timezone)
+        start = time_of_day.fromisoformat(self.settings.day_start)
+        return habit_day(self.tracker.now(), zone, start)
 
 
 MessageHandler = Callable[["Bot", Person, types.Message], None]
@@ -114,6 +148,8 @@ class Bot:
         outbox: Outbox,
         *,
         grace: timedelta = DEFAULT_GRACE,
+        pictures: int = 1,
+        limits: Limits | None = None,
     ) -> None:
         self.api = api
         self.store = store
@@ -121,13 +157,24 @@ class Bot:
         self.outbox = outbox
         self.grace = grace
         self.dialogs = Dialogs()
-        self.update_id: int | None = None
+        self.limits = limits or Limits()
+        self._local = threading.local()  # the update each worker thread has in hand
         self.callbacks: dict[str, tuple[int, CallbackHandler]] = {}
-        # Button answers go out from threads of their own: the update thread never waits on
-        # Telegram's round trip for one, so taps are handled as fast as the database allows.
-        self._answering = ThreadPoolExecutor(max_workers=4, thread_name_prefix="answer")
+        # Button answers go out from threads of their own: an update worker never waits on
+        # Telegram's round trip for one, so taps are handled as fast as the database allows;
+        # as many as the default update workers, which may each have one to give at once.
+        self._answering = ThreadPoolExecutor(max_workers=8, thread_name_prefix="answer")
         self._unanswered = 0
         self._answered = threading.Condition()
+        # Pictures (a quarter of a CPU-second each) are drawn on a pool of their own, so that
+        # they never hold up an update worker, and at most this many at a time.
+        self._pictures = ThreadPoolExecutor(max_workers=pictures, thread_name_prefix="picture")
+
+    @property
+    def update_id(self) -> int | None:
+        """The update this thread is handling, for the log; None outside one."""
+        found: int | None = getattr(self._local, "update_id", None)
+        return found
 
     # -- people --------------------------------------------------------------------------------
 
@@ -142,7 +189,32 @@ class Bot:
             settings = tracker.set_language(language_of(user.language_code))
         else:
             settings = tracker.settings()
-        return Person(user.id, chat_id, tracker, Texts(settings.language))
+        return Person(user.id, chat_id, tracker, Texts(settings.language), settings)
+
+    # -- work handed on ------------------------------------------------------------------------
+
+    def later(self, work: Callable[[], None]) -> Future[None]:
+        """Run ``work`` on the picture pool; the update in hand is finished once it has run.
+
+        The update's worker (and its chat's next update) goes on at once. ``work`` must catch
+        and report its own failures; anything it lets through is logged with the update's id.
+        """
+        update_id = self.update_id
+
+        def run() -> None:
+            self._local.update_id = update_id
+            try:
+                work()
+            except Exception:
+                log.exception("update %s failed in work handed on", update_id)
+            finally:
+                self._local.update_id = None
+
+        future = self._pictures.submit(run)
+        handed: list[Future[None]] | None = getattr(self._local, "handed", None)
+        if handed is not None:
+            handed.append(future)
+        return future
 
     # -- saying things -------------------------------------------------------------------------
 
@@ -261,9 +333,10 @@ class Bot:
 
     def close(self, wait: float = 2.0) -> None:
         """Give the button answers still due ``wait`` seconds, then drop the rest: a press not
-        answered by then has stopped spinning on its own."""
+        answered by then has stopped spinning on its own. Pictures not begun are dropped."""
         self.answers_settled(wait)
         self._answering.shutdown(wait=False, cancel_futures=True)
+        self._pictures.shutdown(wait=False, cancel_futures=True)
 
     # -- the guards ----------------------------------------------------------------------------
 
@@ -282,6 +355,8 @@ class Bot:
                 handler(self, person, message)
             except HabitcoreError as error:
                 self.send(message.chat.id, self._refusal(tx, error))
+            except Limited as limited:
+                self.send(message.chat.id, tx(limited.key, seconds=limited.seconds))
             except Exception:
                 log.exception("update %s failed in %s", self.update_id, handler.__name__)
                 self.send(message.chat.id, tx("apology"))
@@ -313,6 +388,8 @@ class Bot:
             answer = tx("button.archived")
         except HabitcoreError as error:
             answer, alert = self._refusal(tx, error), True
+        except Limited as limited:
+            answer, alert = tx(limited.key, seconds=limited.seconds), True
         except Exception:
             log.exception("update %s failed on a button", self.update_id)
             answer = tx("apology")
@@ -325,12 +402,20 @@ class Bot:
             log.error("update %s: %s", self.update_id, error)
         return tx.error(error)
 
-    def handle(self, update: types.Update) -> None:
-        """One update from the poller; nothing it does can stop the bot."""
-        self.update_id = update.update_id
+    def handle(self, update: types.Update) -> Future[None] | None:
+        """One update, from whichever worker took it; nothing it does can stop the bot.
+
+        Returns a future when the update handed work on (a picture): the update is finished
+        once that is done.
+        """
+        self._local.update_id = update.update_id
+        handed: list[Future[None]] = []
+        self._local.handed = handed
         try:
             self.api.process_new_updates([update])
         except Exception:
             log.exception("update %s could not be handled", update.update_id)
         finally:
-            self.update_id = None
+            self._local.update_id = None
+            self._local.handed = None
+        return all_of(handed)

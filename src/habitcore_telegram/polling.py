@@ -1,8 +1,11 @@
-"""Long polling, one update at a time, that survives the API server going away.
+"""Long polling that survives the API server going away, feeding the update workers.
 
-The poller confirms an update (moves the offset past it) only once it was handled, backs off
-while Telegram or the network is down, and on stop finishes the update in hand and no more: a
-half-fetched batch is left unconfirmed, so Telegram hands it out again after a restart.
+The poller reads each update and hands it to the worker pool (``workers.Lanes``), which handles
+different chats' updates side by side and one chat's in order; when the pool is full, the
+poller waits. It fetches the next batch once the last is handed over, which tells Telegram the
+last batch arrived. ``offset`` is how far the bot has handled without a gap: every update below
+it is done. On stop, the rest of a half-handed batch is not taken, and ``confirm`` gives back to
+Telegram what was not handled when it can do so without handing out a handled update again.
 """
 
 from __future__ import annotations
@@ -10,7 +13,8 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from typing import Any
+from functools import partial
+from typing import Any, Protocol
 
 import telebot
 from telebot import types
@@ -22,29 +26,47 @@ log = logging.getLogger(__name__)
 ALLOWED_UPDATES = ["message", "callback_query"]
 
 
+class Submit(Protocol):
+    """Hands an update to the workers (``Lanes.submit``), with a callback for when it is done;
+    False once the workers are stopping (the update was not taken)."""
+
+    def __call__(self, value: types.Update, *, done: Callable[[], None] | None = ...) -> bool: ...
+
+
 class Poller:
     def __init__(
         self,
         api: telebot.TeleBot,
-        handle: Callable[[types.Update], None],
+        submit: Submit,
         stop: threading.Event,
         *,
         timeout: int = 25,
     ) -> None:
         self.api = api
-        self.handle = handle
+        self.submit = submit
         self.stop = stop
         self.timeout = timeout
-        self.offset: int | None = None
-        self.handling = threading.Lock()  # held while an update is in hand
         self.failures = 0
+        self._lock = threading.Lock()
+        self._next: int | None = None  # the offset of the next getUpdates: after the last taken
+        self._asked: int | None = None  # the offset of the last getUpdates: below it, confirmed
+        self._open: set[int] = set()  # taken from Telegram, not handled yet
+        self._highest_done = -1
+
+    @property
+    def offset(self) -> int | None:
+        """Every update below this one has been handled (None: none taken yet)."""
+        with self._lock:
+            return min(self._open) if self._open else self._next
 
     def run(self) -> None:
         while not self.stop.is_set():
+            with self._lock:
+                self._asked = self._next
             try:
                 raw: list[dict[str, Any]] = telebot.apihelper.get_updates(  # type: ignore[no-untyped-call]
                     self.api.token,
-                    offset=self.offset,
+                    offset=self._asked,
                     timeout=self.timeout + 10,
                     allowed_updates=ALLOWED_UPDATES,
                     long_polling_timeout=self.timeout,
@@ -64,14 +86,25 @@ class Poller:
             if self.failures:
                 log.info("the Bot API answers again after %d failed attempt(s)", self.failures)
                 self.failures = 0
-            for data in raw:
-                with self.handling:
-                    if self.stop.is_set():
-                        return
-                    update = self.read(data)
-                    if update is not None:
-                        self.handle(update)
-                    self.offset = int(data["update_id"]) + 1
+            if not raw:
+                continue
+            ids = [int(data["update_id"]) for data in raw]
+            with self._lock:
+                self._open.update(ids)
+                self._next = max(ids) + 1
+            for update_id, data in zip(ids, raw, strict=True):
+                if self.stop.is_set():
+                    return
+                update = self.read(data)
+                if update is None:
+                    self._done(update_id)
+                elif not self.submit(update, done=partial(self._done, update_id)):
+                    return  # the workers are stopping
+
+    def _done(self, update_id: int) -> None:
+        with self._lock:
+            self._open.discard(update_id)
+            self._highest_done = max(self._highest_done, update_id)
 
     def read(self, data: dict[str, Any]) -> types.Update | None:
         """One update as telebot's object; None (logged, then skipped) if telebot cannot read it.
@@ -86,11 +119,32 @@ class Poller:
             log.exception("update %s could not be read; it is skipped", data.get("update_id"))
             return None
 
+    def confirm_offset(self) -> int | None:
+        """Where Telegram should resume after a stop.
+
+        Updates not handled are given back (Telegram hands them out again) from the first one
+        that was not confirmed yet (by a later getUpdates) and comes after every handled one;
+        those before it cannot be, and are logged. Nothing handled is ever handed out again.
+        """
+        with self._lock:
+            asked = self._asked if self._asked is not None else -1
+            back = [i for i in self._open if i >= asked and i > self._highest_done]
+            offset = min(back) if back else self._next
+            lost = sorted(i for i in self._open if offset is None or i < offset)
+        if lost:
+            log.warning(
+                "%d update(s) taken were not handled before the stop: %s",
+                len(lost),
+                ", ".join(map(str, lost[:20])),
+            )
+        return offset
+
     def confirm(self) -> None:
         """Tell Telegram the handled updates are done, so a restart does not see them again."""
-        if self.offset is None:
+        offset = self.confirm_offset()
+        if offset is None:
             return
         try:
-            self.api.get_updates(offset=self.offset, limit=1, timeout=5, long_polling_timeout=1)
+            self.api.get_updates(offset=offset, limit=1, timeout=5, long_polling_timeout=1)
         except Exception as error:
             log.warning("could not confirm handled updates (%s)", classify(error).description)

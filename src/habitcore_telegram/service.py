@@ -1,10 +1,12 @@
 """Starting and stopping the bot: the threads, their order, and a clean stop.
 
 Start: remove any webhook (long polling and a webhook exclude each other), register the command
-menu in every language, then run three kinds of thread: the poller (updates, one at a time), the
-loop (reminders and day starts) and the outbox workers (everything sent). Stop (SIGINT, SIGTERM):
-finish the update in hand, let a reminder tick in progress end, give the outbox a moment to send
-what is queued and re-arm the reminders it could not, tell Telegram which updates were handled.
+menu in every language, then run the threads: the poller (fetches updates), the update workers
+(handle them, different chats side by side, one chat's in order), the loop (reminders and day
+starts) and the outbox workers (everything sent). Stop (SIGINT, SIGTERM): take no new update,
+handle those taken (for a moment; the rest are given back), let a reminder tick in progress
+end, give the outbox a moment to send what is queued and re-arm the reminders it could not,
+tell Telegram which updates were handled.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 import telebot
@@ -31,6 +33,7 @@ from habitcore_telegram.polling import Poller
 from habitcore_telegram.routes import register
 from habitcore_telegram.settings import Settings
 from habitcore_telegram.texts import LANGUAGES, commands
+from habitcore_telegram.workers import Lanes, workers_from_env
 
 log = logging.getLogger(__name__)
 
@@ -47,9 +50,15 @@ class Tuning:
     poll_timeout: int = 25  # long-polling wait, seconds
     rate: float = 25.0  # new messages per second, in all
     chat_interval: float = 1.0  # seconds between new messages to one chat
-    workers: int = 4
+    workers: int = 4  # outbox workers
     drain: float = 3.0  # seconds the outbox may keep sending after a stop
     grace: timedelta = DEFAULT_GRACE
+    # Update workers: HABITCORE_TELEGRAM_WORKERS, else 8. Different chats' updates are handled
+    # side by side, at most this many at once; one chat's always in order.
+    update_workers: int = field(default_factory=workers_from_env)
+    backlog: int = 256  # updates waiting for a worker before the poller waits
+    update_drain: float = 2.0  # seconds the updates taken may still be handled after a stop
+    pictures: int = 1  # /stats pictures drawn at once, on threads of their own
 
 
 def point_at(api_url: str) -> None:
@@ -76,7 +85,7 @@ def build(settings: Settings, store: Store, clock: Clock, tuning: Tuning) -> Bot
         workers=tuning.workers,
         on_blocked=blocked,
     )
-    bot = Bot(api, store, clock, outbox, grace=tuning.grace)
+    bot = Bot(api, store, clock, outbox, grace=tuning.grace, pictures=tuning.pictures)
     bot_ref.append(bot)
     register(bot)
     return bot
@@ -123,7 +132,10 @@ class Service:
         stop: threading.Event | None = None,
     ) -> None:
         self.settings = settings
-        self.tuning = tuning or Tuning()
+        try:
+            self.tuning = tuning or Tuning()
+        except ValueError as error:  # HABITCORE_TELEGRAM_WORKERS out of range
+            raise StartError(str(error)) from None
         self.stopping = stop or threading.Event()
         self.store = Store(settings.database_url or default_url())
         try:
@@ -132,8 +144,16 @@ class Service:
             self.store.close()
             raise
         self.loop = Loop(self.bot, self.stopping, interval=self.tuning.tick)
+        # Fed by the poller here; a webhook receiver would feed the same ``submit``.
+        self.updates: Lanes[types.Update] = Lanes(
+            self.bot.handle,
+            chat_of,
+            workers=self.tuning.update_workers,
+            capacity=self.tuning.backlog,
+            name="update",
+        )
         self.poller = Poller(
-            self.bot.api, self.bot.handle, self.stopping, timeout=self.tuning.poll_timeout
+            self.bot.api, self.updates.submit, self.stopping, timeout=self.tuning.poll_timeout
         )
         self._threads: list[threading.Thread] = []
 
@@ -143,6 +163,7 @@ class Service:
             self.store.close()
             return False
         self.bot.outbox.start()
+        self.updates.start()
         self._threads = [
             threading.Thread(target=self.loop.run, name="loop", daemon=True),
             threading.Thread(target=self.poller.run, name="poller", daemon=True),
@@ -153,12 +174,13 @@ class Service:
         return True
 
     def stop(self) -> float:
-        """Finish the update in hand and the tick in progress, drain, confirm; seconds taken."""
+        """Finish the updates taken and the tick in progress, drain, confirm; seconds taken."""
         started = time.monotonic()
-        log.info("stopping: finishing the update in hand")
-        self.stopping.set()
-        with self.poller.handling:
-            pass  # the poller checks the stop flag before it takes the next update
+        log.info("stopping: finishing the updates taken")
+        self.stopping.set()  # the poller takes no new update
+        left = self.updates.stop(drain=self.tuning.update_drain)
+        if left:
+            log.warning("%d update(s) were not handled in time for the stop", len(left))
         self.bot.close()
         # A tick in progress ends (mornings stop between people; 10,000 reminders take seconds).
         if self.loop.ticking.acquire(timeout=30):
@@ -172,6 +194,17 @@ class Service:
         took = time.monotonic() - started
         log.info("stopped in %.1f s", took)
         return took
+
+
+def chat_of(update: types.Update) -> int | str:
+    """Whose turn an update waits for: its chat's (a button's message's chat), else its own."""
+    if update.message is not None:
+        return int(update.message.chat.id)
+    call = update.callback_query
+    if call is not None:
+        chat = getattr(call.message, "chat", None)  # a Message, or an InaccessibleMessage
+        return int(chat.id) if chat is not None else int(call.from_user.id)
+    return f"update {update.update_id}"
 
 
 def serve(settings: Settings, stop: threading.Event, *, tuning: Tuning | None = None) -> None:

@@ -24,7 +24,7 @@ def argument(message: types.Message) -> str:
 
 def start(bot: Bot, person: Person, message: types.Message) -> None:
     tracker, tx = person.tracker, person.tx
-    settings = tracker.settings()
+    settings = person.known_settings()
     if not settings.active:
         settings = tracker.set_active(True)
     bot.dialogs.end(person.telegram_id)
@@ -48,7 +48,7 @@ def ask_timezone(bot: Bot, person: Person) -> None:
 
 
 def _zone_set(bot: Bot, person: Person, name: str) -> None:
-    settings = person.tracker.set_timezone(name)
+    settings = person.settings = person.tracker.set_timezone(name)
     bot.dialogs.end(person.telegram_id)
     local = person.tracker.now().astimezone(ZoneInfo(settings.timezone))
     bot.send(
@@ -63,7 +63,7 @@ def _zone_set(bot: Bot, person: Person, name: str) -> None:
 def timezone(bot: Bot, person: Person, message: types.Message) -> None:
     typed = argument(message)
     if not typed:
-        settings = person.tracker.settings()
+        settings = person.known_settings()
         bot.send(person.chat_id, person.tx("timezone.current", zone=zone_label(settings.timezone)))
         ask_timezone(bot, person)
         return
@@ -116,12 +116,12 @@ DAY_STARTS = ("00:00", "03:00", "04:00", "05:00", "06:00")
 def day_start(bot: Bot, person: Person, message: types.Message) -> None:
     typed = argument(message)
     if not typed:
-        settings = person.tracker.settings()
+        settings = person.known_settings()
         owner = person.telegram_id
         markup = keyboard([(t, pack("ds", owner, t.replace(":", ""))) for t in DAY_STARTS])
         bot.send(person.chat_id, person.tx("daystart.current", time=settings.day_start), markup)
         return
-    settings = person.tracker.set_day_start(typed)
+    settings = person.settings = person.tracker.set_day_start(typed)
     bot.send(person.chat_id, person.tx("daystart.set", time=settings.day_start))
 
 
@@ -130,7 +130,7 @@ def day_start_button(bot: Bot, person: Person, button: Button, call: types.Callb
     at = f"{chosen[:2]}:{chosen[2:]}"
     if at not in DAY_STARTS:
         raise BadButton(chosen)
-    settings = person.tracker.set_day_start(at)
+    settings = person.settings = person.tracker.set_day_start(at)
     text = person.tx("daystart.set", time=settings.day_start)
     if call.message is not None:
         bot.edit(person.chat_id, call.message.message_id, text, None)
@@ -140,7 +140,7 @@ def day_start_button(bot: Bot, person: Person, button: Button, call: types.Callb
 def morning(bot: Bot, person: Person, message: types.Message) -> None:
     typed = person.tx.understood(argument(message)).lower()
     if typed not in ("on", "off"):
-        state = person.tracker.settings().morning_summary
+        state = person.known_settings().morning_summary
         owner, tx = person.telegram_id, person.tx
         flip = ("morning.turn_off", "off") if state else ("morning.turn_on", "on")
         markup = keyboard([(tx(flip[0]), pack("mo", owner, flip[1]))])
@@ -199,7 +199,7 @@ def pause_days(person: Person, habit: int | str | None, days: int) -> date:
 
     Shared by /vacation, the card's pause buttons and /pause.
     """
-    today = person.tracker.today()
+    today = person.today()
     last = today + timedelta(days=days - 1)
     person.tracker.pause(habit, start=today, end=last)
     return last

@@ -48,7 +48,7 @@ def micros(moment: datetime) -> int:
 
 
 def _zone(person: Person) -> ZoneInfo:
-    return ZoneInfo(person.tracker.settings().timezone)
+    return ZoneInfo(person.known_settings().timezone)
 
 
 def token(bot: Bot, person: Person, message: types.Message) -> None:

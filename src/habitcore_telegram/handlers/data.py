@@ -34,16 +34,14 @@ FORMATS = {  # what each format is called in the summary's first line
 
 
 def export(bot: Bot, person: Person, message: types.Message) -> None:
+    """Both files; one export (or picture, or import) at a time per person, a few a minute."""
     tracker = person.tracker
-    day = tracker.today().isoformat()
-    document = json.dumps(tracker.export(), ensure_ascii=False, indent=1).encode()
+    day = person.today().isoformat()
+    with bot.limits.held(person.telegram_id):
+        document = json.dumps(tracker.export(), ensure_ascii=False, indent=1).encode()
+        table = tracker.export_csv().encode()
     bot.send_file(person.chat_id, document, f"habitcore-{day}.json", person.tx("export.json"))
-    bot.send_file(
-        person.chat_id,
-        tracker.export_csv().encode(),
-        f"habitcore-{day}.csv",
-        person.tx("export.csv"),
-    )
+    bot.send_file(person.chat_id, table, f"habitcore-{day}.csv", person.tx("export.csv"))
 
 
 def start_import(bot: Bot, person: Person, message: types.Message) -> None:
@@ -55,7 +53,7 @@ def document(bot: Bot, person: Person, message: types.Message) -> None:
     """A file sent after ``/import``: read whatever format it is, then merge all of it.
 
     A file that is not importable gets habitcore's sentence, and the dialog stays open for
-    another file.
+    another file; so does one refused by the limit on expensive requests (``bot.limits``).
     """
     dialog = bot.dialogs.get(person.telegram_id)
     if dialog is None or dialog.kind != "import":
@@ -67,14 +65,15 @@ def document(bot: Bot, person: Person, message: types.Message) -> None:
     if sent.file_size and sent.file_size > MAX_IMPORT:
         bot.send(person.chat_id, person.tx("import.too_big", mb=MAX_IMPORT // (1024 * 1024)))
         return
-    raw = _download(bot, sent.file_id)
-    if isinstance(raw, str):
-        bot.send(person.chat_id, person.tx(raw, mb=MAX_IMPORT // (1024 * 1024)))
-        return
-    name = clip(sent.file_name or "file", 100)
-    read = exchange.read(exchange.Source.of_bytes(name, raw))  # InvalidImport: its sentence
-    bot.send(person.chat_id, person.tx("import.working"))
-    summary = person.tracker.import_document(_keep_language(read))
+    with bot.limits.held(person.telegram_id):
+        raw = _download(bot, sent.file_id)
+        if isinstance(raw, str):
+            bot.send(person.chat_id, person.tx(raw, mb=MAX_IMPORT // (1024 * 1024)))
+            return
+        name = clip(sent.file_name or "file", 100)
+        read = exchange.read(exchange.Source.of_bytes(name, raw))  # InvalidImport: its sentence
+        bot.send(person.chat_id, person.tx("import.working"))
+        summary = person.tracker.import_document(_keep_language(read))
     bot.dialogs.end(person.telegram_id)
     bot.send(person.chat_id, summary_text(person.tx, summary, name))
 

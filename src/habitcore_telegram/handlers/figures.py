@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import logging
+
 from telebot import types
 
 from habitcore_telegram.bot import Bot, Person
 from habitcore_telegram.buttons import Button, keyboard, pack
 from habitcore_telegram.handlers.account import argument
+from habitcore_telegram.picture import LEGEND, Words, draw
 from habitcore_telegram.views import percent, streak_words, summary
+
+log = logging.getLogger(__name__)
 
 DAYS = 182
 
@@ -44,11 +49,23 @@ def stats(bot: Bot, person: Person, message: types.Message) -> None:
 
 
 def send_one(bot: Bot, person: Person, habit: int | str) -> None:
-    from habitcore_telegram.picture import LEGEND, Words, draw
+    """The habit's figures at once, and its picture once drawn.
 
+    The figures are read here, in the update's worker; the picture (about a quarter of a
+    CPU-second) is drawn on the bot's picture pool, so no one's updates wait for it. One
+    picture in progress per person, and a few a minute (``bot.limits``).
+    """
     tracker, tx = person.tracker, person.tx
     found = tracker.habit(habit)
     text = summary(tx, found, tracker.stats(found.id))
+    bot.limits.acquire(person.telegram_id)  # Limited: the person is told why, and when
+    try:
+        days = tracker.calendar(found.id, DAYS)
+        steps = tracker.explain_score(found.id)[-DAYS:]
+    except BaseException:
+        bot.limits.release(person.telegram_id)
+        raise
+    bot.send(person.chat_id, text)
     words = Words(
         title=tx("stats.picture_title"),
         weekdays=tx("weekdays").split(","),
@@ -56,11 +73,23 @@ def send_one(bot: Bot, person: Person, habit: int | str) -> None:
         score=tx("stats.score_axis"),
         legend={outcome: tx(f"stats.legend.{outcome.value}") for outcome in LEGEND},
     )
-    png = draw(tracker.calendar(found.id, DAYS), tracker.explain_score(found.id)[-DAYS:], words)
-    bot.send(person.chat_id, text)
-    bot.send_file(
-        person.chat_id, png, "stats.png", tx("stats.caption", name=found.name)[:1024], photo=True
-    )
+    caption = tx("stats.caption", name=found.name)[:1024]
+
+    def picture() -> None:
+        try:
+            png = draw(days, steps, words)
+            bot.send_file(person.chat_id, png, "stats.png", caption, photo=True)
+        except Exception:
+            log.exception("update %s: the picture could not be drawn", bot.update_id)
+            bot.send(person.chat_id, tx("apology"))
+        finally:
+            bot.limits.release(person.telegram_id)
+
+    try:
+        bot.later(picture)
+    except BaseException:  # the bot is stopping: no picture will be drawn
+        bot.limits.release(person.telegram_id)
+        raise
 
 
 def stats_button(bot: Bot, person: Person, button: Button, call: types.CallbackQuery) -> str | None:

@@ -63,7 +63,7 @@ def card(person: Person, habit: Habit) -> tuple[str, types.InlineKeyboardMarkup]
                 score=percent(stats.score),
             )
         )
-        today = tracker.today()
+        today = person.today()
         for pause in tracker.pauses(habit.id):
             if pause.end >= today:
                 lines.append(

@@ -33,7 +33,7 @@ def markup(person: Person, habit_id: int, day: date) -> types.InlineKeyboardMark
 
 
 def _when(person: Person, day: date) -> str:
-    return day_title(person.tx, day, person.tracker.today())
+    return day_title(person.tx, day, person.today())
 
 
 def _recorded(person: Person, habit_id: int, day: date) -> CheckIn | None:

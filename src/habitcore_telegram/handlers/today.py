@@ -26,7 +26,7 @@ def pages(
     """The checklist as messages: all habits due today, or just ``only`` (one message's own)."""
     tracker, tx = person.tracker, person.tx
     statuses = tracker.habits()
-    day = statuses[0].day if statuses else tracker.today()
+    day = statuses[0].day if statuses else person.today()
     if only is not None:
         by_id = {s.habit.id: s for s in statuses}
         shown = [by_id[i] for i in only if i in by_id]
@@ -38,7 +38,8 @@ def pages(
         waiting = [s.habit.name for s in statuses if s.state not in SHOWN_TODAY]
         if waiting:
             notes.append(tx("today.not_due", names=", ".join(waiting)))
-        if not tracker.settings().timezone_set:
+        settings = person.settings or tracker.settings()  # read once per update
+        if not settings.timezone_set:
             notes.append(tx("today.utc"))
     if not shown:
         if statuses or only is not None:
@@ -99,18 +100,16 @@ def refresh(bot: Bot, person: Person, message_id: int, ids: list[int]) -> None:
 
 
 def _status(person: Person, habit_id: int, day: date) -> HabitStatus:
-    for status in person.tracker.habits(day):
-        if status.habit.id == habit_id:
-            return status
-    habit = person.tracker.habit(habit_id)  # HabitNotFound when it is gone
-    if habit.archived:
-        raise HabitArchived(habit.name)
-    raise BadButton("habit")
+    """The tapped habit's state on ``day``: its own figures only, not the whole checklist's."""
+    (status,) = person.tracker.habits(day, only=habit_id)  # HabitNotFound when it is gone
+    if status.habit.archived:
+        raise HabitArchived(status.habit.name)
+    return status
 
 
 def stale(person: Person, day: date) -> str | None:
     """Why something made for habit day ``day`` no longer applies (that day is over), or None."""
-    if day != person.tracker.today():
+    if day != person.today():
         return person.tx("button.old_day", day=day_title(person.tx, day))
     return None
 

@@ -66,7 +66,7 @@ def _marking(
     if parts is None:
         return None
     name, rest = _name_and_rest(person, parts)
-    today = person.tracker.today()
+    today = person.today()
     day, value = today, None
     for part in parts[1:] if len(parts) > 1 else [rest]:
         if amounts and NUMBER.fullmatch(part):
@@ -78,7 +78,7 @@ def _marking(
 
 def _on(person: Person, keys: tuple[str, str], name: str, day: date) -> str:
     """``✅ Read: done``, or ``✅ Read: done for Tue, 24 Nov`` about another day."""
-    today = person.tracker.today()
+    today = person.today()
     if day == today:
         return person.tx(keys[0], name=name)
     return person.tx(keys[1], name=name, day=day_title(person.tx, day, today))

@@ -73,6 +73,10 @@ MESSAGES = {
     "goal.at_least": "{amount}{unit} a day",
     "goal.at_most": "at most {amount}{unit} a day",
     "apology": "Sorry, something went wrong on my side and nothing was changed. Please try again.",
+    "limit.busy": "⏳ I am still working on your last picture, export or import; send this again "
+    "once it has arrived.",
+    "limit.minute": "⏳ That is as many pictures, exports and imports as I make for one person "
+    "in a minute; try again in {seconds} s.",
     "private_only": "I keep habits in a private chat: open a chat with me and send /start.",
     "start.hello": "Hi, {name}! I track your habits: honest streaks, reminders that know when you "
     "are done, and a day that ends when you say.",
