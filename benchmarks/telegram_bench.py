@@ -85,7 +85,8 @@ from habitcore.storage.tables import (
     metadata,
 )
 from habitcore.testing import FakeClock
-from habitcore_telegram.bot import USER_PREFIX, Bot, external_id
+from habitcore_telegram.bot import Bot
+from habitcore_telegram.dialogs import USER_PREFIX, external_id
 from habitcore_telegram.loop import Loop
 from habitcore_telegram.outbox import Outbox
 from habitcore_telegram.service import Tuning

@@ -127,18 +127,7 @@ def release(store: Store, firings: Sequence[Held]) -> int:
     released = 0
     with store.write() as session:
         for worker, ids in by_worker.items():
-            for first in range(0, len(ids), _CHUNK):
-                released += changed_rows(
-                    session.execute(
-                        sa.update(ReminderRow)
-                        .where(
-                            col(ReminderRow.claimed_by) == worker,
-                            col(ReminderRow.id).in_(ids[first : first + _CHUNK]),
-                        )
-                        .values(claimed_by=None, lease_until=None)
-                        .execution_options(synchronize_session=False)
-                    )
-                )
+            released += _update_held(session, worker, ids, claimed_by=None, lease_until=None)
     return released
 
 
@@ -147,21 +136,28 @@ def renew(store: Store, worker: str, reminder_ids: Sequence[int], until: datetim
     how many it still holds (one taken over by another worker meanwhile is left to it)."""
     if not reminder_ids:
         return 0
-    renewed = 0
     with store.write() as session:
-        for first in range(0, len(reminder_ids), _CHUNK):
-            renewed += changed_rows(
-                session.execute(
-                    sa.update(ReminderRow)
-                    .where(
-                        col(ReminderRow.claimed_by) == worker,
-                        col(ReminderRow.id).in_(reminder_ids[first : first + _CHUNK]),
-                    )
-                    .values(lease_until=until)
-                    .execution_options(synchronize_session=False)
-                )
-            )
+        renewed = _update_held(session, worker, reminder_ids, lease_until=until)
     return renewed
+
+
+def _update_held(session: Session, worker: str, ids: Sequence[int], **values: Any) -> int:
+    """Set ``values`` on those of the reminders ``ids`` that ``worker`` still holds, in chunks
+    the database takes as parameters; how many it held."""
+    changed = 0
+    for first in range(0, len(ids), _CHUNK):
+        changed += changed_rows(
+            session.execute(
+                sa.update(ReminderRow)
+                .where(
+                    col(ReminderRow.claimed_by) == worker,
+                    col(ReminderRow.id).in_(ids[first : first + _CHUNK]),
+                )
+                .values(**values)
+                .execution_options(synchronize_session=False)
+            )
+        )
+    return changed
 
 
 def following(

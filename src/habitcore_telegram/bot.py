@@ -17,6 +17,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, timedelta
 from datetime import time as time_of_day
+from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -33,11 +34,14 @@ from habitcore import (
     Tracker,
 )
 from habitcore.clock import Clock
+from habitcore.events import handled_once
 from habitcore.rules.days import habit_day
 from habitcore.rules.reminders import DEFAULT_GRACE
 from habitcore_telegram.buttons import BadButton, Button, unpack
 from habitcore_telegram.dialogs import Dialogs
+from habitcore_telegram.dialogs import external_id as external_id  # where callers look
 from habitcore_telegram.faults import Kind, classify
+from habitcore_telegram.lengths import MAX_ANSWER, MAX_TEXT, clip, split_text
 from habitcore_telegram.limits import Limited, Limits
 from habitcore_telegram.outbox import Item, Outbox
 from habitcore_telegram.texts import Texts, language_of
@@ -45,60 +49,9 @@ from habitcore_telegram.workers import all_of
 
 log = logging.getLogger(__name__)
 
-USER_PREFIX = "telegram:"
-MAX_TEXT = 4096
-MAX_ANSWER = 200  # a button answer's text
+SOURCE = "telegram"  # whose update ids habitcore.events records
 
 Markup = types.InlineKeyboardMarkup | types.ReplyKeyboardMarkup | types.ReplyKeyboardRemove
-
-
-def external_id(telegram_user: int) -> str:
-    return f"{USER_PREFIX}{telegram_user}"
-
-
-def size(text: str) -> int:
-    """Length as Telegram counts it: UTF-16 code units (an emoji outside the BMP is 2)."""
-    return len(text.encode("utf-16-le")) // 2
-
-
-def fits(text: str, limit: int) -> int:
-    """How many leading characters of ``text`` fit in ``limit`` UTF-16 units."""
-    units = 0
-    for count, character in enumerate(text):
-        units += 2 if ord(character) > 0xFFFF else 1
-        if units > limit:
-            return count
-    return len(text)
-
-
-def clip(text: str, limit: int) -> str:
-    """``text`` cut to ``limit`` UTF-16 units, with an ellipsis when cut."""
-    if size(text) <= limit:
-        return text
-    return text[: fits(text, limit - 1)] + "…"
-
-
-def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
-    """Pieces of at most ``limit`` UTF-16 units (Telegram's measure), cut at line ends.
-
-    A line longer than a message is cut between characters. Pieces that would hold only
-    whitespace are left out: Telegram refuses an empty message.
-    """
-    pieces: list[str] = []
-    current = ""
-    for line in text.split("\n"):
-        while size(line) > limit:
-            cut = max(1, fits(line, limit))
-            pieces.extend([current, line[:cut]])
-            current, line = "", line[cut:]
-        candidate = f"{current}\n{line}" if current else line
-        if size(candidate) > limit:
-            pieces.append(current)
-            current = line
-        else:
-            current = candidate
-    pieces.append(current)
-    return [piece for piece in pieces if piece.strip()]
 
 
 def origin(call: types.CallbackQuery) -> types.Message:
@@ -156,7 +109,7 @@ class Bot:
         self.clock = clock
         self.outbox = outbox
         self.grace = grace
-        self.dialogs = Dialogs()
+        self.dialogs = Dialogs(store, clock)
         self.limits = limits or Limits()
         self._local = threading.local()  # the update each worker thread has in hand
         self.callbacks: dict[str, tuple[int, CallbackHandler]] = {}
@@ -218,6 +171,18 @@ class Bot:
 
     # -- saying things -------------------------------------------------------------------------
 
+    def _say(self, item: Item) -> None:
+        self._hold_or_run(partial(self.outbox.put, item))
+
+    def _hold_or_run(self, action: Callable[[], None]) -> None:
+        """Inside an update, hold what it says until its changes are committed: nothing is
+        said about a change that did not happen, or said twice for a repeated delivery."""
+        held: list[Callable[[], None]] | None = getattr(self._local, "held", None)
+        if held is None:
+            action()
+        else:
+            held.append(action)
+
     def send(
         self,
         chat_id: int,
@@ -247,7 +212,7 @@ class Bot:
                     chat_id, piece, entities=entities, reply_markup=markup if last else None
                 )
 
-            self.outbox.put(
+            self._say(
                 Item(
                     chat_id,
                     call,
@@ -267,7 +232,7 @@ class Bot:
         def call() -> Any:
             return self.api.edit_message_text(shown, chat_id, message_id, reply_markup=markup)
 
-        self.outbox.put(Item(chat_id, call, "editMessageText", paced=False))
+        self._say(Item(chat_id, call, "editMessageText", paced=False))
 
     def edit_markup(
         self, chat_id: int, message_id: int, markup: types.InlineKeyboardMarkup | None
@@ -275,7 +240,7 @@ class Bot:
         def call() -> Any:
             return self.api.edit_message_reply_markup(chat_id, message_id, reply_markup=markup)
 
-        self.outbox.put(Item(chat_id, call, "editMessageReplyMarkup", paced=False))
+        self._say(Item(chat_id, call, "editMessageReplyMarkup", paced=False))
 
     def send_file(
         self,
@@ -292,7 +257,7 @@ class Bot:
                 return self.api.send_photo(chat_id, document, caption=caption)
             return self.api.send_document(chat_id, document, caption=caption)
 
-        self.outbox.put(Item(chat_id, call, "sendPhoto" if photo else "sendDocument"))
+        self._say(Item(chat_id, call, "sendPhoto" if photo else "sendDocument"))
 
     def answer(self, call: types.CallbackQuery, text: str | None, alert: bool = False) -> None:
         """Answer a button press at once (the spinner stops); a late answer is no error.
@@ -302,9 +267,12 @@ class Bot:
         more try after a short wait.
         """
         shown = clip(text or "", MAX_ANSWER) or None
+        self._hold_or_run(partial(self._answer_soon, call.id, shown, alert))
+
+    def _answer_soon(self, query_id: str, text: str | None, alert: bool) -> None:
         with self._answered:
             self._unanswered += 1
-        self._answering.submit(self._answer_now, call.id, shown, alert)
+        self._answering.submit(self._answer_now, query_id, text, alert)
 
     def _answer_now(self, query_id: str, text: str | None, alert: bool) -> None:
         try:
@@ -405,17 +373,41 @@ class Bot:
     def handle(self, update: types.Update) -> Future[None] | None:
         """One update, from whichever worker took it; nothing it does can stop the bot.
 
-        Returns a future when the update handed work on (a picture): the update is finished
-        once that is done.
+        Its changes and the record of its ``update_id`` commit together
+        (``habitcore.events``): a delivery repeated by Telegram, or taken by two workers,
+        changes nothing the second time and says nothing. What the update says goes out once
+        its changes are committed. Returns a future when the update handed work on (a
+        picture): the update is finished once that is done.
         """
         self._local.update_id = update.update_id
         handed: list[Future[None]] = []
-        self._local.handed = handed
+        held: list[Callable[[], None]] = []
+        self._local.handed, self._local.held = handed, held
         try:
-            self.api.process_new_updates([update])
+            with handled_once(self.store, SOURCE, update.update_id, self.clock.now()) as unit:
+                self.api.process_new_updates([update])
+            self._local.held = None
+            if unit.duplicate:
+                log.info("update %s was handled before: this delivery changes nothing", unit)
+            else:
+                for action in held:
+                    action()
         except Exception:
+            self._local.held = None
             log.exception("update %s could not be handled", update.update_id)
+            self._apologize(update)
         finally:
             self._local.update_id = None
-            self._local.handed = None
+            self._local.handed = self._local.held = None
         return all_of(handed)
+
+    def _apologize(self, update: types.Update) -> None:
+        """The update's changes were not saved: say so rather than what it would have said."""
+        call = update.callback_query
+        message = update.message or (call.message if call is not None else None)
+        user = call.from_user if call is not None else getattr(message, "from_user", None)
+        tx = Texts(language_of(getattr(user, "language_code", None)))
+        if call is not None:
+            self.answer(call, tx("apology"))
+        elif isinstance(message, types.Message) and message.chat.type == "private":
+            self.send(message.chat.id, tx("apology"))

@@ -1,49 +1,42 @@
-"""Where each person is in a multi-step conversation (adding a habit, renaming, an import).
+"""Where each person is in a multi-step conversation (adding a habit, renaming, an import), by
+their Telegram id.
 
-Kept in memory: a dialog is seconds to minutes of someone's attention, and after a restart the
-bot simply does not remember a half-typed answer (the person is told to start again). A dialog
-left alone for an hour is forgotten.
+The dialogs live in the database (``habitcore.dialogs``), not in this process: with several
+bot processes behind a webhook, the next message of a dialog may reach another one, and a
+restart forgets no half-typed answer. A dialog left alone for an hour is over.
 """
 
 from __future__ import annotations
 
-import itertools
-import threading
-import time
-from dataclasses import dataclass, field
 from typing import Any
 
-TTL = 3600.0
+from habitcore import Store
+from habitcore.clock import Clock
+from habitcore.dialogs import Dialog
+from habitcore.dialogs import Dialogs as Stored
+
+__all__ = ["Dialog", "Dialogs"]
+
+USER_PREFIX = "telegram:"
 
 
-@dataclass
-class Dialog:
-    kind: str
-    data: dict[str, Any] = field(default_factory=dict)
-    started: float = field(default_factory=time.monotonic)
-    serial: int = 0  # new for every dialog step: a button names the step it was made for
+def external_id(telegram_user: int) -> str:
+    """The habitcore user id of a Telegram user."""
+    return f"{USER_PREFIX}{telegram_user}"
 
 
 class Dialogs:
-    def __init__(self) -> None:
-        self._open: dict[int, Dialog] = {}
-        self._lock = threading.Lock()
-        self._serials = itertools.count(1)
+    def __init__(self, store: Store, clock: Clock) -> None:
+        self._stored = Stored(store, clock)
 
     def begin(self, user_id: int, kind: str, **data: Any) -> Dialog:
-        dialog = Dialog(kind, dict(data), serial=next(self._serials))
-        with self._lock:
-            self._open[user_id] = dialog
-        return dialog
+        return self._stored.begin(external_id(user_id), kind, **data)
 
     def get(self, user_id: int) -> Dialog | None:
-        with self._lock:
-            dialog = self._open.get(user_id)
-            if dialog is not None and time.monotonic() - dialog.started > TTL:
-                del self._open[user_id]
-                return None
-            return dialog
+        return self._stored.get(external_id(user_id))
 
     def end(self, user_id: int) -> Dialog | None:
-        with self._lock:
-            return self._open.pop(user_id, None)
+        return self._stored.end(external_id(user_id))
+
+    def forget(self, user_id: int) -> None:
+        self._stored.forget(external_id(user_id))

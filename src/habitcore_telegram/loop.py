@@ -21,11 +21,13 @@ import schedule
 
 from habitcore.closing import close_due_days
 from habitcore.delivery import DueReminder, claim, recheck
+from habitcore.events import forget_handled
 from habitcore.leases import DEFAULT_LEASE, new_worker, release, renew, settle
 from habitcore.rules.reminders import Decision
 from habitcore.rules.rollover import DayResult
 from habitcore.tracker import user_exists
-from habitcore_telegram.bot import USER_PREFIX, Bot, Person
+from habitcore_telegram.bot import Bot, Person
+from habitcore_telegram.dialogs import USER_PREFIX
 from habitcore_telegram.handlers import reminding
 from habitcore_telegram.outbox import Item
 from habitcore_telegram.texts import Texts
@@ -38,6 +40,9 @@ def chat_of(user: str) -> int | None:
     (a library user may name a user ``telegram:alice``)."""
     number = user.removeprefix(USER_PREFIX)
     return int(number) if number.isdigit() else None
+
+
+FORGET_EVERY = timedelta(hours=1)
 
 
 class Loop:
@@ -59,6 +64,7 @@ class Loop:
         # schedule takes fractions of a second too, though its hints say int.
         self.scheduler.every(interval).seconds.do(self.tick)  # type: ignore[arg-type]
         self._renewed: datetime | None = None
+        self._forgotten: datetime | None = None
         self._lock = threading.Lock()
         # What this process holds a lease on: claimed, and not yet settled or given back.
         self._held: dict[tuple[int, date], DueReminder] = {}
@@ -74,7 +80,7 @@ class Loop:
 
     def tick(self) -> None:
         with self.ticking:
-            for step in (self.remind, self.mornings):
+            for step in (self.remind, self.mornings, self.forget_handled):
                 try:
                     step()
                 except Exception:
@@ -115,6 +121,16 @@ class Loop:
             log.info("%d reminder(s) due, found in %.3f s", count, time.perf_counter() - started)
         self.return_unsent()
         return count
+
+    def forget_handled(self) -> int:
+        """Once an hour, drop the records of updates handled more than a day ago (any worker
+        may: the statement is the same whoever runs it)."""
+        now = self.bot.clock.now()
+        if self._forgotten is not None and now - self._forgotten < FORGET_EVERY:
+            return 0
+        forgotten = forget_handled(self.bot.store, now)
+        self._forgotten = now
+        return forgotten
 
     def renew(self, now: datetime) -> None:
         """Extend this process's leases once a third of the lease has passed since the last

@@ -19,6 +19,8 @@ SERVICES = (
     "habitcore.tokens",
     "habitcore.leases",
     "habitcore.schema",
+    "habitcore.events",
+    "habitcore.dialogs",
 )
 FACE = [
     "AmbiguousHabit", "CheckIn", "Clock", "DayResult", "DayState", "DueReminder", "DuplicateHabit",

@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 
 from fake_telegram import Call, utf16_len
 from habitcore_telegram import buttons
-from habitcore_telegram.bot import MAX_TEXT, split_text
+from habitcore_telegram.lengths import MAX_TEXT, split_text
 from telegram_harness import BotRun, button_data, every_row, labels, press
 
 ANN, BOB = 101, 202

@@ -30,7 +30,7 @@ from habitcore.exchange.document import (
 from habitcore.rules.habits import MAX_NAME, Status, name_key
 from habitcore.rules.reminders import parse_reminders
 from habitcore.scheduling import set_reminders
-from habitcore.storage.store import insert_many
+from habitcore.storage.bulk import insert_many
 from habitcore.storage.tables import CheckInRow, HabitOriginRow, HabitRow, PauseRow, UserRow
 
 Progress = Callable[[int, int], None]

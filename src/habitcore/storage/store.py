@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Iterator, Sequence
-from contextlib import closing, contextmanager
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, closing, contextmanager
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
@@ -27,9 +27,10 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlch
 from sqlmodel import Session
 
 from habitcore.errors import StoreError, shown
+from habitcore.storage.units import Unit, Units
 
 # The newest migration's revision id; a test checks it against the migrations themselves.
-SCHEMA_REVISION = "0005"
+SCHEMA_REVISION = "0006"
 BUSY_TIMEOUT_MS = 30_000
 _WRITE = "habitcore_write"
 _MIGRATION_LOCK = 7_210_914_411  # any constant: the PostgreSQL advisory lock taken to migrate
@@ -64,6 +65,12 @@ class Store:
             self.upgraded = _bring_up_to_date(self.engine)  # (from, SQLite copy) or None
         except SQLAlchemyError as exc:
             raise StoreError(f"Could not open the database: {_describe(exc)}") from None
+        self._units = Units(self._open_write, self._refusal, split=self.dialect == "sqlite")
+
+    def unit(self, source: str, event_id: int, at: datetime) -> AbstractContextManager[Unit]:
+        """Everything this thread writes in the block, and the record that the event
+        ``(source, event_id)`` was handled, in one transaction (``habitcore.storage.units``)."""
+        return self._units.unit(source, event_id, at)
 
     @property
     def dialect(self) -> str:
@@ -71,6 +78,13 @@ class Store:
 
     @contextmanager
     def read(self) -> Iterator[Session]:
+        unit = self._units.current()
+        if unit is not None and unit.session is not None:  # see the unit's own changes
+            try:
+                yield unit.session
+            except SQLAlchemyError as exc:
+                raise StoreError(f"The database could not be read: {_describe(exc)}") from exc
+            return
         try:
             with Session(self.engine, expire_on_commit=False) as session, session.begin():
                 yield session
@@ -79,9 +93,15 @@ class Store:
 
     @contextmanager
     def write(self) -> Iterator[Session]:
-        """One transaction: everything in the block is committed together or not at all."""
-        with Session(self.engine, expire_on_commit=False) as session:
-            session.connection(execution_options={_WRITE: True})
+        """One transaction: everything in the block is committed together or not at all.
+
+        Inside a unit of work the block joins the unit's transaction instead."""
+        unit = self._units.current()
+        if unit is not None:
+            with self._units.write(unit) as joined:
+                yield joined
+            return
+        with self._open_write() as session:
             try:
                 yield session
                 session.commit()
@@ -91,6 +111,11 @@ class Store:
             except BaseException:
                 session.rollback()
                 raise
+
+    def _open_write(self) -> Session:
+        session = Session(self.engine, expire_on_commit=False)
+        session.connection(execution_options={_WRITE: True})
+        return session
 
     def ping(self) -> None:
         """Ask the database a trivial question: a ``StoreError`` when it does not answer."""
@@ -283,36 +308,6 @@ def _sqlite_begin(connection: sa.Connection) -> None:
 def changed_rows(result: sa.Result[Any]) -> int:
     """How many rows an UPDATE or DELETE touched: the verdict of a compare-and-set."""
     return int(getattr(result, "rowcount", 0))
-
-
-def insert_many(
-    connection: sa.Connection,
-    table: sa.Table,
-    columns: Sequence[str],
-    rows: Sequence[Sequence[Any]],
-) -> None:
-    """Insert ``rows`` (values in ``columns`` order) with one driver-level executemany.
-
-    SQLAlchemy builds and type-processes a parameter set per row, which costs more than the
-    database's own work for the 100,000 check-ins of an imported history; here the statement is
-    compiled once and each column's bind processor (a date to SQLite's text, say) is applied
-    directly, so the rows reach the driver as they would from hand-written sqlite3 code.
-    """
-    if not rows:
-        return
-    dialect = connection.dialect
-    compiled = sa.insert(table).compile(dialect=dialect, column_keys=list(columns))
-    positional = compiled.positional
-    keys = [compiled.binds[n].key for n in compiled.positiontup or ()] if positional else columns
-    order = [list(columns).index(key) for key in keys]
-    types = [table.c[key].type.dialect_impl(dialect) for key in keys]
-    plan = [(i, kind.bind_processor(dialect)) for i, kind in zip(order, types, strict=True)]
-
-    def shaped(row: Sequence[Any]) -> Any:
-        values = [row[i] if p is None or row[i] is None else p(row[i]) for i, p in plan]
-        return tuple(values) if positional else dict(zip(keys, values, strict=True))
-
-    connection.exec_driver_sql(str(compiled), [shaped(row) for row in rows])
 
 
 def current_revision(connection: sa.Connection) -> str | None:

@@ -210,4 +210,31 @@ class ReminderLogRow(SQLModel, table=True):
     decision: str = Field(max_length=12)
 
 
+class HandledEventRow(SQLModel, table=True):
+    """An event from outside (a Telegram update, say) whose change is committed: recorded in
+    the same transaction as the change, so a delivery repeated by the sender, or handed to two
+    workers, takes effect once. Kept a day (a sender retries for minutes, not days)."""
+
+    __tablename__ = "handled_events"
+
+    source: str = Field(max_length=40, primary_key=True)
+    event_id: int = Field(sa_type=sa.BigInteger, primary_key=True)
+    handled_at: datetime = _instant(index=True)
+
+
+class DialogRow(SQLModel, table=True):
+    """Where a person is in a conversation of several steps (an ``/add`` half done), kept in the
+    database so that the next step may reach any worker process. ``kind`` NULL: no dialog open;
+    the row stays so that ``serial`` (new for every step, named by the buttons of that step)
+    never repeats for the person."""
+
+    __tablename__ = "dialogs"
+
+    owner: str = Field(max_length=200, primary_key=True)  # the user's external id
+    kind: str | None = Field(default=None, max_length=40)
+    data: str = Field(default="{}", sa_type=sa.Text)  # JSON
+    serial: int = Field(default=0)
+    started_at: datetime = _instant()
+
+
 metadata = SQLModel.metadata

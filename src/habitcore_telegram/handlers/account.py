@@ -250,7 +250,7 @@ def delete_me_button(bot: Bot, person: Person, button: Button, call: types.Callb
     tx = person.tx
     if button.text(0) == "y":
         person.tracker.delete_user()
-        bot.dialogs.end(person.telegram_id)
+        bot.dialogs.forget(person.telegram_id)
         text = tx("deleteme.done")
     elif button.text(0) == "n":
         text = tx("deleteme.kept")

@@ -75,7 +75,7 @@ def schedule_button(bot: Bot, person: Person, button: Button, call: types.Callba
         return person.tx("dialog.over")
     choice = button.text(1)
     if choice == "c":
-        dialog.kind = "add_schedule_text"
+        bot.dialogs.begin(person.telegram_id, "add_schedule_text", **dialog.data)
         bot.send(person.chat_id, person.tx("add.ask_custom"))
         return person.tx("add.schedule.custom")
     if choice not in SCHEDULES:
@@ -111,7 +111,7 @@ def time_button(bot: Bot, person: Person, button: Button, call: types.CallbackQu
     choice = button.text(1)
     name, schedule = str(dialog.data["name"]), str(dialog.data["schedule"])
     if choice == "c":
-        dialog.kind = "add_time_text"
+        bot.dialogs.begin(person.telegram_id, "add_time_text", **dialog.data)
         bot.send(person.chat_id, person.tx("add.ask_custom_time"))
         return person.tx("add.time.other")
     if choice == "none":

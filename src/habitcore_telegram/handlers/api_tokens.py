@@ -24,9 +24,10 @@ from zoneinfo import ZoneInfo
 from telebot import types
 
 from habitcore import InvalidSetting, tokens
-from habitcore_telegram.bot import Bot, Person, clip, origin, size
+from habitcore_telegram.bot import Bot, Person, origin
 from habitcore_telegram.buttons import BadButton, Button, keyboard, pack
 from habitcore_telegram.handlers.account import argument
+from habitcore_telegram.lengths import clip, size
 
 ACTION = "tk"  # tk:owner:YYYYMMDDHHMM:n:made (microseconds since 1970, UTC)
 STAMP = "%Y%m%d%H%M"

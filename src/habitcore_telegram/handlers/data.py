@@ -16,8 +16,9 @@ from habitcore import exchange
 from habitcore.exchange import Document, Format, ImportSummary
 from habitcore.exchange.detect import describe
 from habitcore_telegram import transport
-from habitcore_telegram.bot import Bot, Person, clip
+from habitcore_telegram.bot import Bot, Person
 from habitcore_telegram.faults import classify
+from habitcore_telegram.lengths import clip
 from habitcore_telegram.texts import Texts
 
 log = logging.getLogger(__name__)
