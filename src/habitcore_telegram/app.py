@@ -29,7 +29,8 @@ app = typer.Typer(
 
 
 @app.command(
-    help="Run the habitcore Telegram bot (long polling) until SIGINT or SIGTERM.\n\n"
+    help="Run the habitcore Telegram bot until SIGINT or SIGTERM: long polling, or with "
+    "--webhook-url a webhook behind a TLS proxy.\n\n"
     "Settings come from the options, else the environment, else a .env file in the current "
     "folder (see .env.example)."
 )
@@ -72,6 +73,55 @@ def run(
             help="DEBUG, INFO, WARNING or ERROR.",
         ),
     ] = "INFO",
+    webhook_url: Annotated[
+        str | None,
+        typer.Option(
+            "--webhook-url",
+            envvar="HABITCORE_TELEGRAM_WEBHOOK_URL",
+            show_envvar=True,
+            show_default=False,
+            help="Take updates by webhook at this public https address (the proxy in front "
+            "forwards it to --listen:--port); without it the bot long-polls.",
+        ),
+    ] = None,
+    secret_token: Annotated[
+        str | None,
+        typer.Option(
+            "--secret-token",
+            envvar="HABITCORE_TELEGRAM_SECRET_TOKEN",
+            show_envvar=True,
+            show_default=False,
+            help="Required with --webhook-url: 1 to 256 of A-Z a-z 0-9 _ -; Telegram sends it "
+            "with every update (prefer the environment: flags show up in ps).",
+        ),
+    ] = None,
+    listen: Annotated[
+        str | None,
+        typer.Option(
+            "--listen",
+            envvar="HABITCORE_TELEGRAM_LISTEN",
+            show_envvar=True,
+            help="The address the webhook listener binds (plain HTTP). [default: 127.0.0.1]",
+        ),
+    ] = None,
+    port: Annotated[
+        str | None,
+        typer.Option(
+            "--port",
+            envvar="HABITCORE_TELEGRAM_PORT",
+            show_envvar=True,
+            help="The webhook listener's port, 1 to 65535. [default: 8443]",
+        ),
+    ] = None,
+    workers: Annotated[
+        str | None,
+        typer.Option(
+            "--workers",
+            envvar="HABITCORE_TELEGRAM_WORKERS",
+            show_envvar=True,
+            help="Updates handled at once, 1 to 64 (one chat's always in order). [default: 8]",
+        ),
+    ] = None,
 ) -> None:
     from habitcore import HabitcoreError, default_url
     from habitcore.schema import refuse_older_schema
@@ -80,13 +130,27 @@ def run(
     from habitcore_telegram.settings import SettingsError, check
 
     try:
-        settings = check(token, api_url, database_url, log_level)
+        settings = check(
+            token,
+            api_url,
+            database_url,
+            log_level,
+            webhook_url=webhook_url,
+            secret_token=secret_token,
+            listen=listen,
+            port=port,
+            workers=workers,
+        )
     except SettingsError as error:
         # Settings errors never quote a value; redact anyway, the token may sit in any of them.
         said = logs.redact(str(error), logs.token_secrets(token.strip())) if token else str(error)
         typer.echo(f"Error: {said}", err=True)
         raise typer.Exit(2) from None
     logs.configure(settings.log_level, settings.token)
+    if settings.webhook is not None:
+        from habitcore_telegram.webhook import hide_secret
+
+        hide_secret(settings.webhook.secret_token, everywhere=True)
     stop = threading.Event()
 
     def on_signal(number: int, frame: FrameType | None) -> None:

@@ -141,7 +141,7 @@ class Bot:
         if tracker.created:
             settings = tracker.set_language(language_of(user.language_code))
         else:
-            settings = tracker.settings()
+            settings = tracker.kept_settings  # read as the tracker was made: no second read
         return Person(user.id, chat_id, tracker, Texts(settings.language), settings)
 
     # -- work handed on ------------------------------------------------------------------------

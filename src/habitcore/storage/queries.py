@@ -42,6 +42,11 @@ def user(session: Session, user_id: int) -> UserRow | None:
     return session.get(UserRow, user_id)
 
 
+def user_named(session: Session, external_id: str) -> UserRow | None:
+    """The whole user row by external id: a ``Tracker`` reads it once, when it is made."""
+    return session.exec(select(UserRow).where(UserRow.external_id == external_id)).first()
+
+
 def new_user(
     session: Session, external_id: str, timezone: str, timezone_set: bool, now: datetime
 ) -> int:

@@ -198,18 +198,20 @@ def histories_since(
     done, skipped = Status.DONE, Status.SKIPPED
     whole = [habit_id for habit_id, first in since.items() if first is None]
     recent = [habit_id for habit_id, first in since.items() if first is not None]
-    queries = []
+    # One query for both kinds: the recent ones from the earliest day any of them wants (the
+    # few older rows are dropped below), the others whole.
+    wanted: list[sa.ColumnElement[bool]] = []
     if whole:
-        queries.append(checkins_query(whole))
+        wanted.append(col(CheckInRow.habit_id).in_(whole))
     if recent:
-        # Fetch from the earliest day any of them wants; drop the few older rows below.
         earliest = min(first for first in since.values() if first is not None)
-        queries.append(checkins_query(recent).where(col(CheckInRow.day) >= earliest))
-    for query in queries:
-        for habit_id, day, status, amount in session.execute(query):
-            first = since[habit_id]
-            if first is None or day >= first:
-                found[habit_id][day] = CheckIn(day, done if status == "done" else skipped, amount)
+        wanted.append(
+            sa.and_(col(CheckInRow.habit_id).in_(recent), col(CheckInRow.day) >= earliest)
+        )
+    for habit_id, day, status, amount in session.execute(checkins_where(*wanted)):
+        first = since[habit_id]
+        if first is None or day >= first:
+            found[habit_id][day] = CheckIn(day, done if status == "done" else skipped, amount)
     owners = dict.fromkeys(habit_ids, owner) if isinstance(owner, int) else owner
     pauses = pauses_of(session, set(owners.values()))
     return {
@@ -219,12 +221,17 @@ def histories_since(
 
 
 def checkins_query(habit_ids: list[int]) -> sa.Select[int, date, str, float | None]:
+    return checkins_where(col(CheckInRow.habit_id).in_(habit_ids))
+
+
+def checkins_where(*wanted: sa.ColumnElement[bool]) -> sa.Select[int, date, str, float | None]:
+    """(habit id, day, status, amount) of the check-ins any of ``wanted`` holds."""
     return sa.select(
         col(CheckInRow.habit_id),
         col(CheckInRow.day),
         col(CheckInRow.status),
         col(CheckInRow.amount),
-    ).where(col(CheckInRow.habit_id).in_(habit_ids))
+    ).where(sa.or_(*wanted))
 
 
 def pauses_of(session: Session, user_ids: Iterable[int]) -> list[PauseRow]:
@@ -240,3 +247,17 @@ def pauses_for(pauses: Iterable[PauseRow], user_id: int, habit_id: int) -> tuple
         if p.user_id == user_id and p.habit_id in (None, habit_id)
     )
     return tuple(sorted(spans, key=lambda p: p.start))
+
+
+def day_history(
+    session: Session, user_id: int, habit_id: int, checkin: CheckInRow | None
+) -> History:
+    """One day's history of a habit, its check-in already in hand: enough to tell whether the
+    day is done or skipped. The pauses are read only when a done check-in could be paused."""
+    if checkin is None:
+        return History()
+    found = checkin_of(checkin)
+    if found.status is Status.SKIPPED:
+        return History({found.day: found})
+    pauses = pauses_for(pauses_of(session, [user_id]), user_id, habit_id)
+    return History({found.day: found}, pauses)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col
 
 from habitcore.rules.periods import ONE_DAY
@@ -79,13 +80,19 @@ def figures(
 
 
 def store(session: Session, kept: Sequence[Kept]) -> None:
-    """Replace the stored tallies of these habits (one transaction, the caller's)."""
+    """Write the tallies of these habits over the stored ones, in one upsert statement (inside
+    the caller's transaction); SQLite and PostgreSQL both take ``ON CONFLICT DO UPDATE``."""
     if not kept:
         return
-    ids = [k.habit_id for k in kept]
-    session.execute(sa.delete(TallyRow).where(col(TallyRow.habit_id).in_(ids)))
+    dialect = session.get_bind().dialect.name
+    insert = (postgresql if dialect == "postgresql" else sqlite).insert(TallyRow)
+    fields = ("revision", "week_start", "day", "data")
+    statement = insert.on_conflict_do_update(
+        index_elements=[col(TallyRow.habit_id)],
+        set_={name: insert.excluded[name] for name in fields},
+    )
     session.execute(
-        sa.insert(TallyRow),
+        statement,
         [
             {
                 "habit_id": k.habit_id,

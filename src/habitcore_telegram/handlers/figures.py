@@ -56,12 +56,13 @@ def send_one(bot: Bot, person: Person, habit: int | str) -> None:
     picture in progress per person, and a few a minute (``bot.limits``).
     """
     tracker, tx = person.tracker, person.tx
-    found = tracker.habit(habit)
-    text = summary(tx, found, tracker.stats(found.id))
+    (status,) = tracker.habits(only=habit)  # the habit with its figures, in one read
+    found = status.habit
+    text = summary(tx, found, status.stats)
     bot.limits.acquire(person.telegram_id)  # Limited: the person is told why, and when
     try:
-        days = tracker.calendar(found.id, DAYS)
-        steps = tracker.explain_score(found.id)[-DAYS:]
+        days, steps = tracker.calendar_and_score(found.id, DAYS, status.day)
+        steps = steps[-DAYS:]
     except BaseException:
         bot.limits.release(person.telegram_id)
         raise

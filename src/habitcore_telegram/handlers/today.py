@@ -8,8 +8,9 @@ from datetime import date
 
 from telebot import types
 
-from habitcore import DayState, HabitArchived, HabitStatus, Kind
+from habitcore import HabitStatus, Status
 from habitcore.rules.habits import clean_amount
+from habitcore.tracker import Toggled
 from habitcore_telegram.bot import Bot, Person, origin
 from habitcore_telegram.buttons import BadButton, Button, keyboard, pack, unpack
 from habitcore_telegram.handlers import notes
@@ -99,14 +100,6 @@ def refresh(bot: Bot, person: Person, message_id: int, ids: list[int]) -> None:
     bot.edit_markup(person.chat_id, message_id, markup)
 
 
-def _status(person: Person, habit_id: int, day: date) -> HabitStatus:
-    """The tapped habit's state on ``day``: its own figures only, not the whole checklist's."""
-    (status,) = person.tracker.habits(day, only=habit_id)  # HabitNotFound when it is gone
-    if status.habit.archived:
-        raise HabitArchived(status.habit.name)
-    return status
-
-
 def stale(person: Person, day: date) -> str | None:
     """Why something made for habit day ``day`` no longer applies (that day is over), or None."""
     if day != person.today():
@@ -119,64 +112,45 @@ def _current_day(person: Person, button: Button, index: int) -> date | str:
     return stale(person, day) or day
 
 
-def _pressed(person: Person, button: Button) -> tuple[HabitStatus, date] | str:
-    """The habit and day a checklist button is for, or why it no longer applies."""
+def tap(bot: Bot, person: Person, button: Button, call: types.CallbackQuery) -> str | None:
+    """``t``: toggle done; a measurable habit asks how much instead."""
     day = _current_day(person, button, 1)
     if isinstance(day, str):
         return day
-    return _status(person, button.number(0), day), day
-
-
-def tap(bot: Bot, person: Person, button: Button, call: types.CallbackQuery) -> str | None:
-    """``t``: toggle done; a measurable habit asks how much instead."""
-    pressed = _pressed(person, button)
-    if isinstance(pressed, str):
-        return pressed
-    status, day = pressed
-    habit, tx = status.habit, person.tx
-    if status.state in (DayState.DONE, DayState.SKIPPED):
-        person.tracker.uncheck(habit.id, day)
-        answer = tx("today.unmarked", name=habit.name)
-    elif habit.kind is Kind.MEASURABLE:
-        ask_amount(bot, person, status, day, origin(call))
-        return tx("amount.asked")
-    else:
-        person.tracker.check(habit.id, day)
-        answer = tx("today.done", name=habit.name)
+    done = person.tracker.toggle(button.number(0), day)  # HabitNotFound when it is gone
+    if done.asks_amount:
+        ask_amount(bot, person, done, origin(call))
+        return person.tx("amount.asked")
+    said = "today.done" if done.status is Status.DONE else "today.unmarked"
     refresh(bot, person, origin(call).message_id, listed(origin(call)))
-    return answer
+    return person.tx(said, name=done.name)
 
 
 def skip(bot: Bot, person: Person, button: Button, call: types.CallbackQuery) -> str | None:
     """``s``: skip (a skip neither breaks nor extends a streak); tapped again, unskip."""
-    pressed = _pressed(person, button)
-    if isinstance(pressed, str):
-        return pressed
-    status, day = pressed
-    if status.state is DayState.SKIPPED:
-        person.tracker.uncheck(status.habit.id, day)
-        answer = person.tx("today.unmarked", name=status.habit.name)
-    else:
-        person.tracker.skip(status.habit.id, day)
-        answer = person.tx("today.skipped", name=status.habit.name)
+    day = _current_day(person, button, 1)
+    if isinstance(day, str):
+        return day
+    done = person.tracker.toggle(button.number(0), day, skip=True)
+    said = "today.skipped" if done.status is Status.SKIPPED else "today.unmarked"
     refresh(bot, person, origin(call).message_id, listed(origin(call)))
-    return answer
+    return person.tx(said, name=done.name)
 
 
-def ask_amount(
-    bot: Bot, person: Person, status: HabitStatus, day: date, checklist: types.Message | None
-) -> None:
-    habit, tx = status.habit, person.tx
+def ask_amount(bot: Bot, person: Person, habit: Toggled, checklist: types.Message | None) -> None:
+    tx, day = person.tx, habit.day
     target = habit.target or 1.0
     # The target's button carries it rounded up, so that tapping it always meets the target.
     whole = math.ceil(target * 10**AMOUNT_DECIMALS) / 10**AMOUNT_DECIMALS
     choices = sorted({v for v in (1.0, round(target / 2), whole) if 0 < v <= whole})
     owner = person.telegram_id
-    markup = keyboard([(amount(v), pack("a", owner, habit.id, day, amount(v))) for v in choices])
+    markup = keyboard(
+        [(amount(v), pack("a", owner, habit.habit_id, day, amount(v))) for v in choices]
+    )
     bot.dialogs.begin(
         person.telegram_id,
         "amount",
-        habit=habit.id,
+        habit=habit.habit_id,
         day=day.isoformat(),
         checklist=checklist.message_id if checklist else None,
         listed=listed(checklist),
@@ -187,7 +161,7 @@ def ask_amount(
         tx(
             "amount.question",
             name=habit.name,
-            now=amount(status.stats.amount_today),
+            now=amount(habit.amount),
             target=amount(target),
             unit=unit,
         ),

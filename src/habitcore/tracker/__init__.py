@@ -17,15 +17,13 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from habitcore.clock import Clock, SystemClock, system_timezone_name
+from habitcore.clock import Clock, SystemClock
 from habitcore.errors import (
-    HabitNotFound,
     InvalidAmount,
     InvalidDay,
     InvalidPause,
     PauseNotFound,
     ReminderNotFound,
-    StoreError,
 )
 from habitcore.rules.days import (
     check_day,
@@ -51,7 +49,7 @@ from habitcore.rules.habits import (
     name_key,
 )
 from habitcore.rules.reminders import DEFAULT_GRACE, ReminderRule, parse_reminders
-from habitcore.rules.rollover import DayResult, Outcome, calendar
+from habitcore.rules.rollover import DayResult, Outcome, calendar, day_outcome
 from habitcore.rules.schedule import parse_schedule
 from habitcore.rules.score import ScoreStep
 from habitcore.rules.stats import DayState, Stats
@@ -66,25 +64,25 @@ from habitcore.storage.records import (
     Settings,
     Zone,
     checkin_of,
+    day_history,
     goal_of,
     habit_of,
     histories,
     ident,
     pause_entry_of,
-    settings_of,
 )
 from habitcore.storage.store import Store, default_url
-from habitcore.storage.tables import CheckInRow, HabitRow, PauseRow, UserRow
+from habitcore.storage.tables import HabitRow, PauseRow
+from habitcore.tracker.base import LOCAL_USER as LOCAL_USER
+from habitcore.tracker.base import TrackerBase
 
 if TYPE_CHECKING:
     from habitcore.delivery import DueReminder
     from habitcore.exchange.document import Document, ImportSummary
 
-LOCAL_USER = "local"
 MAX_SNOOZE = timedelta(hours=24)
 MAX_RANGE_DAYS = 3660  # ten years of days recorded by one command
 Amount = float | None
-Day = date | None
 Text = str | None
 _UNSET: Any = object()
 Progress = Callable[[int, int], None] | None  # called with (done, total) as an import goes
@@ -105,6 +103,25 @@ class HabitStatus:
     @property
     def state(self) -> DayState:
         return self.stats.state
+
+
+@dataclass(frozen=True)
+class Toggled:
+    """What a checklist button did (``Tracker.toggle``) to habit ``habit_id`` on ``day``.
+
+    ``status`` is what the day holds now (None: nothing), with its ``amount``. With
+    ``asks_amount`` nothing was written: a measurable habit's day is done with an amount, which
+    the frontend asks for (``target`` and ``unit`` help it ask).
+    """
+
+    habit_id: int
+    name: str
+    day: date
+    status: Status | None
+    amount: float | None = None
+    target: float | None = None
+    unit: str | None = None
+    asks_amount: bool = False
 
 
 def open(
@@ -136,40 +153,18 @@ def habit_names(store: Store, user: str = LOCAL_USER) -> list[str]:
         return queries.active_names(session, user)
 
 
-class Tracker:
-    def __init__(
-        self,
-        store: Store,
-        *,
-        user: str = LOCAL_USER,
-        clock: Clock | None = None,
-        reminder_grace: timedelta = DEFAULT_GRACE,
-    ) -> None:
-        if not isinstance(user, str) or not user.strip() or len(user) > 200:
-            raise ValueError("a user id is a non-empty string of at most 200 characters")
-        self.store = store
-        self.user = user
-        self.clock = clock or SystemClock()
-        self.reminder_grace = reminder_grace
-        self.created = False  # True when opening this tracker created its user
-        self._user_id = self._ensure_user()
+class Tracker(TrackerBase):
+    """One person's habits on a store (``habitcore.open`` makes one).
 
-    # -- the clock -----------------------------------------------------------------------------
-
-    def now(self) -> datetime:
-        return self.clock.now()
-
-    def today(self) -> date:
-        """The current habit day for this user (their zone and day start)."""
-        with self.store.read() as session:
-            zone = Zone.of(self._user(session))
-        return habit_day(self.now(), zone.tz, zone.day_start)
+    A tracker reads its user's row once, when it is made, and keeps the settings (and the zone
+    every day rule needs: ``today()``, the checklist, check-ins) for its life, changing them
+    through its own ``set_…`` calls and imports, and when ``settings()`` reads them again. It is
+    meant to be short-lived: one command, one update, one request. Open a new one to see
+    settings changed elsewhere (another process, another tracker); a long-running loop makes a
+    fresh one each turn.
+    """
 
     # -- settings ------------------------------------------------------------------------------
-
-    def settings(self) -> Settings:
-        with self.store.read() as session:
-            return settings_of(self._user(session))
 
     def set_timezone(self, name: str) -> Settings:
         zone = parse_timezone(name)
@@ -209,7 +204,8 @@ class Tracker:
                     day_end_instant(self.now(), zone.tz, zone.day_start) if row.active else None
                 )
                 session.add(row)
-        return self.settings()
+        self._remember(row)
+        return self._settings
 
     # -- habits --------------------------------------------------------------------------------
 
@@ -234,8 +230,7 @@ class Tracker:
         described = clean_description(description)
         with self.store.write() as session:
             user = self._user(session)
-            zone = Zone.of(user)
-            today = habit_day(self.now(), zone.tz, zone.day_start)
+            today = self.today()
             first = check_day(start, "A start date") if start is not None else today
             queries.refuse_duplicate(session, self._user_id, cleaned)
             row = queries.new_habit(session, self._user_id, cleaned, str(parsed), first, today)
@@ -309,8 +304,7 @@ class Tracker:
             queries.refuse_duplicate(session, self._user_id, row.name, unarchiving=True)
             row.archived = False
             # Days that ended while archived are history, not news for the next rollover.
-            zone = Zone.of(self._user(session))
-            yesterday = habit_day(self.now(), zone.tz, zone.day_start) - timedelta(days=1)
+            yesterday = self.today() - timedelta(days=1)
             row.closed_through = max(row.closed_through or yesterday, yesterday)
             session.add(row)
             session.flush()
@@ -358,8 +352,7 @@ class Tracker:
     ) -> list[HabitStatus]:
         """Every active habit (with ``archived=True`` all), or ``only`` one, on a habit day."""
         with self.store.read() as session:
-            zone = Zone.of(self._user(session))
-            day = today or habit_day(self.now(), zone.tz, zone.day_start)
+            zone, day = self._zone, today or self.today()
             if only is None:
                 rows = self._habit_rows(session, archived=None if archived else False)
             else:
@@ -468,6 +461,39 @@ class Tracker:
             session.delete(existing)
             return True
 
+    def toggle(self, name: HabitRef, day: date | None = None, *, skip: bool = False) -> Toggled:
+        """A checklist button, in one transaction: a day done or skipped (as the checklist shows
+        it, ``HabitStatus.state``) is cleared, as ``uncheck`` does; any other day is marked done
+        as ``check`` does, or with ``skip`` skipped (and a skipped day cleared). A measurable
+        habit's day is left alone unless done: it wants an amount (``Toggled.asks_amount``)."""
+        with self.store.write() as session:
+            row = self._habit_row(session, name)
+            day = recordable_day(day, self.today())
+            existing = queries.checkin(session, row.id, day)
+            history = day_history(session, self._user_id, ident(row), existing)
+            shown = day_outcome(goal_of(row), history, day, None, ended=False)
+
+            def told(status: Status | None, amount: float | None, asks: bool = False) -> Toggled:
+                habit = (ident(row), row.name, day)
+                return Toggled(*habit, status, amount, row.target, row.unit, asks)
+
+            if shown is Outcome.SKIPPED or (shown is Outcome.DONE and not skip):
+                if existing is not None:
+                    session.delete(existing)
+                    self._bump(session, [row.id])
+                return told(None, None)
+            if row.target is not None and not skip:
+                if existing is None:
+                    return told(None, None, asks=True)
+                return told(Status(existing.status), existing.amount, asks=True)
+            status = Status.SKIPPED if skip else Status.DONE
+            if day < row.start:
+                row.start = day  # as check and skip move it back
+                session.add(row)
+            self._bump(session, [row.id])
+            self._put_checkin(session, row, day, existing, status, None, None)
+            return told(status, None)
+
     def checkins(self, name: HabitRef, since: date | None = None) -> list[CheckIn]:
         with self.store.read() as session:
             row = self._habit_row(session, name, archived=None)
@@ -484,10 +510,7 @@ class Tracker:
 
     def explain_score(self, name: HabitRef, today: date | None = None) -> list[ScoreStep]:
         """The score's history day by day: each day's value and the score after it."""
-        with self.store.read() as session:
-            row, _zone, day = self._row_and_day(session, name, today)
-            history = histories(session, self._user_id, [ident(row)])[ident(row)]
-        return explain(goal_of(row), history, day)
+        return self.calendar_and_score(name, 1, today)[1]
 
     def calendar(
         self, name: HabitRef, days: int = 182, today: date | None = None
@@ -499,6 +522,18 @@ class Tracker:
         goal = goal_of(row)
         units = evaluate(goal, history, day, zone.week_start)
         return calendar(goal, history, units, day - timedelta(days=days - 1), day)
+
+    def calendar_and_score(
+        self, name: HabitRef, days: int = 182, today: date | None = None
+    ) -> tuple[list[tuple[date, Outcome]], list[ScoreStep]]:
+        """``calendar`` and ``explain_score`` together, from one read of the habit's history."""
+        with self.store.read() as session:
+            row, zone, day = self._row_and_day(session, name, today)
+            history = histories(session, self._user_id, [ident(row)])[ident(row)]
+        goal = goal_of(row)
+        units = evaluate(goal, history, day, zone.week_start)
+        first = day - timedelta(days=days - 1)
+        return calendar(goal, history, units, first, day), explain(goal, history, day)
 
     # -- pauses --------------------------------------------------------------------------------
 
@@ -521,8 +556,7 @@ class Tracker:
         day before (one that began today is dropped). Pauses planned to begin later are
         cancelled too, or with ``planned=False`` kept."""
         with self.store.write() as session:
-            zone = Zone.of(self._user(session))
-            day = today or habit_day(self.now(), zone.tz, zone.day_start)
+            day = today or self.today()
             habit_id = self._habit_row(session, name).id if name is not None else None
             changed = queries.end_pauses(session, self._user_id, habit_id, day, planned=planned)
             names = queries.habit_names(session, self._user_id)
@@ -647,104 +681,11 @@ class Tracker:
             reschedule(session, user, self._habit_rows(session, archived=False), now)
             if dry_run:
                 session.rollback()
+        if not dry_run:
+            self._remember(user)  # an import may bring settings
         return summary
 
     def delete_user(self) -> None:
         """Erase everything stored about this user. The tracker is unusable afterwards."""
         with self.store.write() as session:
             queries.delete_user(session, self._user_id)
-
-    # -- inside --------------------------------------------------------------------------------
-
-    def _keep(self, kept: list[tallies.Kept]) -> None:
-        """Store tallies that moved on; a cache, so failing to store one is no error."""
-        if not kept:
-            return
-        try:
-            with self.store.write() as session:
-                tallies.store(session, kept)
-        except StoreError:
-            pass  # e.g. a read-only database: the figures were right, next time folds again
-
-    def _bump(self, session: Session, habit_ids: Iterable[int | None] | None = None) -> None:
-        queries.bump(session, self._user_id, habit_ids)
-
-    def _ensure_user(self) -> int:
-        with self.store.read() as session:
-            found = queries.user_id_of(session, self.user)
-        if found is not None:
-            return found
-        local = self.user == LOCAL_USER
-        try:
-            with self.store.write() as session:
-                zone = system_timezone_name() if local else "UTC"
-                made = queries.new_user(session, self.user, zone, local, self.now())
-            self.created = True
-            return made
-        except Exception:
-            # Another process created the same user a moment ago.
-            with self.store.read() as session:
-                found = queries.user_id_of(session, self.user)
-            if found is None:
-                raise
-            return found
-
-    def _user(self, session: Session) -> UserRow:
-        row = queries.user(session, self._user_id)
-        if row is None:
-            raise HabitNotFound(self.user)  # pragma: no cover - after delete_user only
-        return row
-
-    def _habit_rows(self, session: Session, *, archived: bool | None) -> list[HabitRow]:
-        return queries.habit_rows(session, self._user_id, archived=archived)
-
-    def _habit_row(
-        self, session: Session, name: HabitRef | None, archived: bool | None = False
-    ) -> HabitRow:
-        return queries.habit_row(session, self._user_id, name, archived)
-
-    def _row_and_day(
-        self, session: Session, name: HabitRef, today: date | None
-    ) -> tuple[HabitRow, Zone, date]:
-        zone = Zone.of(self._user(session))
-        row = self._habit_row(session, name, archived=None)
-        return row, zone, today or habit_day(self.now(), zone.tz, zone.day_start)
-
-    def _editable_day(
-        self, session: Session, name: HabitRef, day: Day, *, backfill: bool = True, to: Day = None
-    ) -> tuple[HabitRow, date, date]:
-        """The habit, the day to record and the last of a range (``to``), refusing a future day.
-
-        With ``backfill``, a day before the habit's start moves the start back to it: people
-        arrive with last week in their head. Otherwise such a day simply has nothing recorded.
-        """
-        zone = Zone.of(self._user(session))
-        row = self._habit_row(session, name)
-        today = habit_day(self.now(), zone.tz, zone.day_start)
-        day = recordable_day(day, today)
-        last = recordable_day(to, today) if to is not None else day
-        if backfill and day < row.start:
-            row.start = day
-            session.add(row)
-        # Any recorded day may already be folded into a kept tally, by a look whose clock is a
-        # little ahead (another process just past midnight) or that asked about a later day.
-        self._bump(session, [row.id])
-        return row, day, last
-
-    def _put_checkin(
-        self,
-        session: Session,
-        row: HabitRow,
-        day: date,
-        existing: CheckInRow | None,
-        status: Status,
-        amount: float | None,
-        note: str | None,
-    ) -> CheckIn:
-        assert row.id is not None
-        checkin = existing or CheckInRow(habit_id=row.id, day=day, status=status.value)
-        checkin.status, checkin.amount = status.value, amount
-        if note is not None:
-            checkin.note = note
-        session.add(checkin)
-        return checkin_of(checkin)
