@@ -245,26 +245,31 @@ def _deliver(seeded: Seeded) -> Callable[[], int]:
     return deliver
 
 
-def captured_sql(store: Store, action: Callable[[], object], marker: str) -> tuple[str, Any]:
-    """The statement (and its parameters) ``action`` sends whose text contains ``marker``.
+def every_sql(store: Store, action: Callable[[], object]) -> list[tuple[str, Any]]:
+    """Every statement (and its parameters) ``action`` sends, in order.
 
-    Taken at the cursor, after SQLAlchemy has rendered and bound everything, so it can be
+    Taken at the cursor, after SQLAlchemy has rendered and bound everything, so each can be
     replayed on the bare driver (to time the database without the ORM) or explained.
     """
     captured: list[tuple[str, Any]] = []
 
     def capture(conn: Any, cursor: Any, statement: str, params: Any, *_: Any) -> None:
-        if marker in statement and not captured:
-            captured.append((statement, params))
+        captured.append((statement, params))
 
     sa.event.listen(store.engine, "before_cursor_execute", capture)
     try:
         action()
     finally:
         sa.event.remove(store.engine, "before_cursor_execute", capture)
-    if not captured:
-        raise AssertionError(f"no statement containing {marker!r} was sent")
-    return captured[0]
+    return captured
+
+
+def captured_sql(store: Store, action: Callable[[], object], marker: str) -> tuple[str, Any]:
+    """The first statement ``action`` sends whose text contains ``marker``."""
+    for statement in every_sql(store, action):
+        if marker in statement[0]:
+            return statement
+    raise AssertionError(f"no statement containing {marker!r} was sent")
 
 
 def _replay(store: Store, statement: tuple[str, Any]) -> Callable[[], int]:

@@ -6,6 +6,8 @@
     python benchmarks/run.py --bench telegram     # the bot: a crowd, 10,000 reminders (~7 min)
     python benchmarks/run.py --bench import       # habit import of a 10-year Loop backup (~1 min)
     python benchmarks/run.py --bench api          # habit-api served, both backends (~3 min)
+    python benchmarks/run.py --bench growth       # bytes per user-year; plans at 1k-100k users
+    python benchmarks/run.py --bench webhook      # habit-telegram webhook workers, PostgreSQL
     nox -s bench -- --quick                       # the same through nox
 
 Every figure is a ratio of two timings taken in this process on the same data, each the median
@@ -32,6 +34,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import cli_bench
+import growth_bench
 import import_bench
 import reminders_bench
 import sqlalchemy as sa
@@ -68,9 +71,20 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     )
     parser.add_argument(
         "--bench",
-        choices=("stats", "reminders", "cli", "import", "telegram", "api", "all"),
+        choices=(
+            "stats",
+            "reminders",
+            "cli",
+            "import",
+            "telegram",
+            "api",
+            "growth",
+            "webhook",
+            "all",
+        ),
         default="all",
-        help="default: all (cli and import run once, on SQLite, whatever --backend says)",
+        help="default: all (cli and import run once, on SQLite, whatever --backend says; "
+        "growth runs only when named: its 100,000-user scenario takes minutes)",
     )
     parser.add_argument(
         "--crowd",
@@ -82,7 +96,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         "--users",
         type=_user_counts,
         default=None,
-        help="numbers of users for the reminders benchmark (default: 10000,100000)",
+        help="numbers of users for the reminders benchmark (default: 10000,100000) and for "
+        "the growth benchmark's plans (default: 1000,10000,100000)",
     )
     parser.add_argument(
         "--years", type=int, default=None, help="years of history per habit (default: 10)"
@@ -119,6 +134,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     args = parser.parse_args(argv)
     args.years = args.years or (3 if args.quick else stats_bench.YEARS)
     args.repeat = args.repeat or (3 if args.quick else 5)
+    args.growth_users = args.users or (
+        list(growth_bench.SCALE_USERS[:2]) if args.quick else list(growth_bench.SCALE_USERS)
+    )
     args.users = args.users or [10_000, 100_000]
     if args.deliver is None:
         args.deliver = not args.quick
@@ -166,6 +184,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
     names = ["sqlite", "postgres"] if args.backend == "both" else [args.backend]
     backends = [Backend(name, postgres_url=args.postgres_url) for name in names]
+    # The growth benchmark keeps to a database of its own, so it can run beside the others.
+    growing = [
+        Backend(name, postgres_url=args.postgres_url, database=growth_bench.DATABASE)
+        for name in names
+    ]
     try:
         for backend in backends:
             backend.check()
@@ -184,7 +207,20 @@ def main(argv: list[str] | None = None) -> int:
     telegram: list[Any] = []  # telegram_bench.Result, one per backend
     telegram_bench: Any = None
     api: list[Any] = []  # api_bench.Result, one per backend
+    growth: list[growth_bench.Result] = []
     api_bench: Any = None
+    webhook: list[Any] = []  # webhook_bench.Result
+    webhook_bench: Any = None
+    if args.bench == "webhook":
+        # Only when named: it starts habit-telegram processes (habitcore[telegram]) on
+        # PostgreSQL, in a database of its own.
+        import webhook_bench
+
+        webhook_options = webhook_bench.Options.for_run(quick=args.quick, crowd=args.crowd)
+        webhook_backend = Backend(
+            "postgres", postgres_url=args.postgres_url, database=webhook_bench.DATABASE
+        )
+        growing.append(webhook_backend)
     if args.bench in ("telegram", "all"):
         # Imported only when asked for: it starts the bot, which needs habitcore[telegram], and
         # it plays users through the fake Bot API server in tests/.
@@ -221,44 +257,58 @@ def main(argv: list[str] | None = None) -> int:
                 served = api_bench.run(backend, api_options, args.profile)
                 api.append(served)
                 rows += served.rows
+        if args.bench == "growth":
+            for backend in growing:
+                grown = growth_bench.run(backend, args.repeat, args.growth_users)
+                growth.append(grown)
+                rows += grown.rows
+        if webhook_bench is not None:
+            webhook.append(webhook_bench.run(webhook_backend, webhook_options))
         if args.bench in ("cli", "all"):
             rows += cli_bench.run(max(5, args.repeat * 2))
         if args.bench in ("import", "all"):
             rows += import_bench.run(args.repeat)[0]
     finally:
-        for backend in backends:
+        for backend in [*backends, *growing]:
             backend.close()
     took = time.perf_counter() - started
 
-    print()
-    print(table(rows))
-    print()
-    how = f"both medians of {args.repeat} interleaved rounds after a warm-up round"
-    if args.bench in ("reminders", "all"):
-        how += f" ({args.repeat * 5} after 3 for the reminder reads"
-        if options.deliver:
-            how += f"; due_reminders: {options.deliver_runs} run(s), reset before each"
-        how += ")"
-    if telegram:
-        how += (
-            "; telegram: each wave of the crowd against habitcore doing the same updates directly "
-            "right after it (the median of the 5 tap waves), find_due as for the reminders, "
-            f"due_reminders {telegram_options.deliver_runs} run(s) for 10,000 due"
-        )
-    if api:
-        how += (
-            f"; api: {api_options.rounds} interleaved rounds of one request at a time against the "
-            "library call in this process, p50 (the median) of each"
-        )
-    print(f"Each ratio is measured / baseline, {how}; ran in {took:.0f} s.")
     missed = [row for row in rows if row.verdict == "MISSED"]
-    for row in missed:
-        print(
-            f"MISSED: {row.backend} {row.benchmark}: {row.case} = {row.ratio:.2f} "
-            f"(target <= {row.target})"
-        )
-    if not missed:
-        print("Every target met.")
+    if rows:  # the webhook benchmark has absolute figures only
+        print()
+        print(table(rows))
+        print()
+        how = f"both medians of {args.repeat} interleaved rounds after a warm-up round"
+        if args.bench in ("reminders", "all"):
+            how += f" ({args.repeat * 5} after 3 for the reminder reads"
+            if options.deliver:
+                how += f"; due_reminders: {options.deliver_runs} run(s), reset before each"
+            how += ")"
+        if telegram:
+            how += (
+                "; telegram: each wave of the crowd against habitcore doing the same updates "
+                "directly right after it (the median of the 5 tap waves), find_due as for the "
+                f"reminders, due_reminders {telegram_options.deliver_runs} run(s) for 10,000 due"
+            )
+        if api:
+            how += (
+                f"; api: {api_options.rounds} interleaved rounds of one request at a time against "
+                "the library call in this process, p50 (the median) of each"
+            )
+        if growth:
+            how += (
+                "; growth: the 1,000 due by primary key as for the reminders, the checklists of "
+                f"{growth_bench.CHECKLISTS} users against their rows by primary key, "
+                f"{args.repeat * 5} rounds after 3 (claims {args.repeat * 3} after 2)"
+            )
+        print(f"Each ratio is measured / baseline, {how}; ran in {took:.0f} s.")
+        for row in missed:
+            print(
+                f"MISSED: {row.backend} {row.benchmark}: {row.case} = {row.ratio:.2f} "
+                f"(target <= {row.target})"
+            )
+        if not missed:
+            print("Every target met.")
     if telegram:
         print()
         print("The Telegram bot on this machine (absolute figures: they do not carry over):")
@@ -277,6 +327,21 @@ def main(argv: list[str] | None = None) -> int:
         for result in api:
             for note in result.notes:
                 print(f"- {note}")
+    if webhook:
+        print()
+        print(
+            f"habit-telegram webhook workers on this machine (absolute figures: they do not carry "
+            f"over), {webhook_bench.CONNECTIONS} connections posting as Telegram does, the fake "
+            "Bot API in this process, all sharing the CPUs with PostgreSQL:"
+        )
+        print(webhook_bench.figures_table([f for result in webhook for f in result.figures]))
+        for result in webhook:
+            for line in [*webhook_bench.describe_statuses(result.figures), *result.notes]:
+                print(f"- {line}")
+    for grown in growth:
+        for note in grown.notes:
+            print()
+            print(note)
     if args.json:
         args.json.write_text(
             json.dumps(
@@ -290,6 +355,8 @@ def main(argv: list[str] | None = None) -> int:
                     "telegram_notes": [note for result in telegram for note in result.notes],
                     "api": [asdict(figure) for result in api for figure in result.figures],
                     "api_notes": [note for result in api for note in result.notes],
+                    "growth_notes": [note for result in growth for note in result.notes],
+                    "webhook": [asdict(figure) for result in webhook for figure in result.figures],
                 },
                 indent=2,
             )

@@ -131,17 +131,9 @@ class Units:
                 yield session
             return
         savepoint = unit.session.begin_nested()
-        try:
+        with self._undone_on_failure(savepoint.rollback):
             yield unit.session
             savepoint.commit()
-        except SQLAlchemyError as exc:
-            with suppress(SQLAlchemyError):
-                savepoint.rollback()
-            raise StoreError(self._refusal(exc)) from exc
-        except BaseException:
-            with suppress(SQLAlchemyError):
-                savepoint.rollback()
-            raise
 
     @contextmanager
     def _first_write(self, unit: Unit) -> Iterator[Session]:
@@ -190,18 +182,25 @@ class Units:
         except SQLAlchemyError as exc:
             raise StoreError(self._refusal(exc)) from exc
         try:
-            yield session
-            session.commit()
+            with self._undone_on_failure(session.rollback):
+                yield session
+                session.commit()
+        finally:
+            session.close()
+
+    @contextmanager
+    def _undone_on_failure(self, undo: Callable[[], object]) -> Iterator[None]:
+        """``undo`` (a rollback) when the block fails; a database error becomes a StoreError."""
+        try:
+            yield
         except SQLAlchemyError as exc:
             with suppress(SQLAlchemyError):
-                session.rollback()
+                undo()
             raise StoreError(self._refusal(exc)) from exc
         except BaseException:
             with suppress(SQLAlchemyError):
-                session.rollback()
+                undo()
             raise
-        finally:
-            session.close()
 
 
 def forget_handled(session: Session, before: datetime) -> int:
