@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import itertools
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+import pytest
 import sqlalchemy as sa
 
 from fake_telegram import TOKEN, Call, FakeTelegram
@@ -174,3 +176,20 @@ def start_bot(
     if not service.start():
         raise AssertionError("the bot did not start")
     return BotRun(fake, service, clock, url)
+
+
+def module_bot(factory: pytest.TempPathFactory, name: str) -> Iterator[BotRun]:
+    """One bot for a whole test module, on its own SQLite file (a module-scoped fixture yields
+    from it); the fake server must have made no error of its own by the end."""
+    with FakeTelegram() as fake:
+        run = start_bot(f"sqlite:///{factory.mktemp(name) / 'bot.db'}", fake)
+        try:
+            yield run
+        finally:
+            run.stop()
+        fake.assert_no_errors()
+
+
+def said(calls: list[Call]) -> list[str]:
+    """The texts of the messages sent among ``calls``."""
+    return [c.text or "" for c in calls if c.method == "sendMessage"]

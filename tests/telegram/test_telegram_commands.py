@@ -30,7 +30,7 @@ import habitcore.errors
 import habitcore_telegram
 import harsh_files
 import loop_files
-from fake_telegram import DOWNLOAD, Call, FakeTelegram
+from fake_telegram import DOWNLOAD, Call
 from habitcore.rules.habits import Pause
 from habitcore.storage.records import Habit
 from habitcore.tracker import user_exists
@@ -38,7 +38,7 @@ from habitcore_telegram import routes
 from habitcore_telegram.handlers import adding
 from habitcore_telegram.picture import LEGEND
 from habitcore_telegram.texts import en, ru
-from telegram_harness import BotRun, button_data, labels, start_bot
+from telegram_harness import BotRun, button_data, labels, module_bot
 
 TODAY = date(2026, 11, 25)  # a Wednesday: what the harness clock says
 PNG = b"\x89PNG\r\n\x1a\n"
@@ -54,13 +54,7 @@ _ids = itertools.count(20_001)
 @pytest.fixture(scope="module")
 def bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BotRun]:
     """One bot for the whole module, on its own SQLite file."""
-    with FakeTelegram() as fake:
-        run = start_bot(f"sqlite:///{tmp_path_factory.mktemp('bot') / 'bot.db'}", fake)
-        try:
-            yield run
-        finally:
-            run.stop()
-        fake.assert_no_errors()
+    yield from module_bot(tmp_path_factory, "bot")
 
 
 @pytest.fixture(autouse=True)

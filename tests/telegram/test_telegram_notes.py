@@ -19,8 +19,16 @@ from typing import Any
 
 import pytest
 
-from fake_telegram import BOT_ID, Call, FakeTelegram
-from telegram_harness import BotRun, button_data, every_row, labels, press, start_bot
+from fake_telegram import BOT_ID
+from telegram_harness import (
+    BotRun,
+    button_data,
+    every_row,
+    labels,
+    module_bot,
+    press,
+    said,
+)
 
 TODAY = date(2026, 11, 25)
 NOTE = "📝 Note"
@@ -38,13 +46,7 @@ _ids = itertools.count(40_001)
 
 @pytest.fixture(scope="module")
 def bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BotRun]:
-    with FakeTelegram() as fake:
-        run = start_bot(f"sqlite:///{tmp_path_factory.mktemp('notes') / 'bot.db'}", fake)
-        try:
-            yield run
-        finally:
-            run.stop()
-        fake.assert_no_errors()
+    yield from module_bot(tmp_path_factory, "notes")
 
 
 @pytest.fixture(autouse=True)
@@ -62,10 +64,6 @@ def ann() -> int:
 @pytest.fixture
 def bob() -> int:
     return next(_ids)
-
-
-def said(calls: list[Call]) -> list[str]:
-    return [c.text or "" for c in calls if c.method == "sendMessage"]
 
 
 def begin(bot: BotRun, user: int, *names: str, language_code: str = "en") -> None:

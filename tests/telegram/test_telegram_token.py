@@ -21,14 +21,14 @@ from typing import Any
 
 import pytest
 
-from fake_telegram import MAX_CALLBACK_DATA_BYTES, Call, FakeTelegram
+from fake_telegram import MAX_CALLBACK_DATA_BYTES
 from habitcore import tokens
 from habitcore_api import create_app
 from habitcore_api.limits import Rate
 from habitcore_telegram.buttons import pack
 from habitcore_telegram.handlers.api_tokens import micros
 from habitcore_telegram.logs import ApiTokenFilter, RedactingFormatter
-from telegram_harness import START, BotRun, button_data, labels, press, start_bot
+from telegram_harness import START, BotRun, button_data, labels, module_bot, press, said
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")  # as in api_client.py
@@ -45,13 +45,7 @@ _ids = itertools.count(60_001)
 
 @pytest.fixture(scope="module")
 def bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BotRun]:
-    with FakeTelegram() as fake:
-        run = start_bot(f"sqlite:///{tmp_path_factory.mktemp('token') / 'bot.db'}", fake)
-        try:
-            yield run
-        finally:
-            run.stop()
-        fake.assert_no_errors()
+    yield from module_bot(tmp_path_factory, "token")
 
 
 @pytest.fixture(scope="module")
@@ -79,10 +73,6 @@ def ann() -> int:
 @pytest.fixture
 def bob() -> int:
     return next(_ids)
-
-
-def said(calls: list[Call]) -> list[str]:
-    return [c.text or "" for c in calls if c.method == "sendMessage"]
 
 
 def begin(bot: BotRun, user: int, *names: str, zone: str = "UTC", language: str = "en") -> None:
