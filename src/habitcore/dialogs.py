@@ -50,7 +50,7 @@ class Dialogs:
         with self.store.write() as session:
             row = session.get(DialogRow, owner, with_for_update=True)
             if row is None:
-                row = DialogRow(owner=owner, serial=0, started_at=now)
+                row = DialogRow(owner=owner, serial=_first_serial(now), started_at=now)
                 session.add(row)
             row.kind, row.data, row.serial, row.started_at = kind, text, row.serial + 1, now
             serial = row.serial
@@ -78,6 +78,14 @@ class Dialogs:
         return ended
 
     def forget(self, owner: str) -> None:
-        """Remove every trace of ``owner`` (their account is being deleted)."""
+        """Remove every trace of ``owner`` (their account is being deleted); serials begun later
+        start past the old ones (``_first_serial``)."""
         with self.store.write() as session:
             session.execute(sa.delete(DialogRow).where(col(DialogRow.owner) == owner))
+
+
+def _first_serial(now: datetime) -> int:
+    """Where a person's serials start: the clock's seconds, so that after ``forget`` (an account
+    deleted and begun again) no serial of the old buttons comes round again, unless the person
+    took more dialog steps than seconds have passed since their first."""
+    return int(now.timestamp()) % 1_000_000_000

@@ -146,13 +146,17 @@ class Bot:
 
     # -- work handed on ------------------------------------------------------------------------
 
-    def later(self, work: Callable[[], None]) -> Future[None]:
-        """Run ``work`` on the picture pool; the update in hand is finished once it has run.
+    def later(self, work: Callable[[], None], *, dropped: Callable[[], None] | None = None) -> None:
+        """Run ``work`` on the picture pool once the update's changes are committed (at once
+        outside an update); the update in hand is finished once it has run. ``dropped`` runs
+        instead when it never will: a repeated delivery, a failed update, a bot stopping.
 
         The update's worker (and its chat's next update) goes on at once. ``work`` must catch
         and report its own failures; anything it lets through is logged with the update's id.
         """
         update_id = self.update_id
+        handed: list[Future[None]] | None = getattr(self._local, "handed", None)
+        lost: list[Callable[[], None]] | None = getattr(self._local, "dropped", None)
 
         def run() -> None:
             self._local.update_id = update_id
@@ -163,11 +167,19 @@ class Bot:
             finally:
                 self._local.update_id = None
 
-        future = self._pictures.submit(run)
-        handed: list[Future[None]] | None = getattr(self._local, "handed", None)
-        if handed is not None:
-            handed.append(future)
-        return future
+        def submit() -> None:
+            try:
+                future = self._pictures.submit(run)
+            except RuntimeError:  # the pool is shut down: the bot is stopping
+                if dropped is not None:
+                    dropped()
+                return
+            if handed is not None:
+                handed.append(future)
+
+        if dropped is not None and lost is not None:
+            lost.append(dropped)
+        self._hold_or_run(submit)
 
     # -- saying things -------------------------------------------------------------------------
 
@@ -382,23 +394,25 @@ class Bot:
         self._local.update_id = update.update_id
         handed: list[Future[None]] = []
         held: list[Callable[[], None]] = []
-        self._local.handed, self._local.held = handed, held
+        dropped: list[Callable[[], None]] = []  # what to do instead of held work never done
+        self._local.handed, self._local.held, self._local.dropped = handed, held, dropped
         try:
             with handled_once(self.store, SOURCE, update.update_id, self.clock.now()) as unit:
                 self.api.process_new_updates([update])
-            self._local.held = None
+            self._local.held = self._local.dropped = None
             if unit.duplicate:
                 log.info("update %s was handled before: this delivery changes nothing", unit)
+                _run_all(dropped)
             else:
-                for action in held:
-                    action()
+                _run_all(held)
         except Exception:
-            self._local.held = None
+            self._local.held = self._local.dropped = None
             log.exception("update %s could not be handled", update.update_id)
+            _run_all(dropped)
             self._apologize(update)
         finally:
             self._local.update_id = None
-            self._local.handed = self._local.held = None
+            self._local.handed = self._local.held = self._local.dropped = None
         return all_of(handed)
 
     def _apologize(self, update: types.Update) -> None:
@@ -411,3 +425,12 @@ class Bot:
             self.answer(call, tx("apology"))
         elif isinstance(message, types.Message) and message.chat.type == "private":
             self.send(message.chat.id, tx("apology"))
+
+
+def _run_all(actions: list[Callable[[], None]]) -> None:
+    """Each of ``actions``; one that fails is logged and the rest still run."""
+    for action in actions:
+        try:
+            action()
+        except Exception:
+            log.exception("a held reply or hand-off failed")

@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from concurrent.futures import Future
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 
@@ -161,7 +162,7 @@ class Service:
         self.loop = Loop(self.bot, self.stopping, interval=self.tuning.tick)
         # Fed by the poller here; a webhook receiver would feed the same ``submit``.
         self.updates: Lanes[types.Update] = Lanes(
-            self.bot.handle,
+            self._handle,
             chat_of,
             workers=self.tuning.update_workers,
             capacity=self.tuning.backlog,
@@ -192,6 +193,11 @@ class Service:
             thread.start()
         log.info("habit-telegram is running (API %s)", self.settings.api_host)
         return True
+
+    def _handle(self, update: types.Update) -> Future[None] | None:
+        if self.receiver is not None:
+            self.receiver.taken(update.update_id)
+        return self.bot.handle(update)
 
     def _start_webhook(self, webhook: Webhook) -> bool:
         """Listen first, then tell Telegram where: no update is posted to a closed port."""

@@ -17,9 +17,10 @@ answer to mean something and the load to be ours to shape:
   chat's updates in order, a full backlog blocking the feeder. ``submit`` blocks, so it runs on a
   thread of its own, never on the event loop; Telegram then waits, which is the backpressure.
 * 200 once the update was handled (the pool's ``done``), so an update in the hands of a process
-  that dies is posted again by Telegram, to this or another worker. An update taking longer than
-  ``Tuning.webhook_answer`` (~50 s, short of Telegram's own patience) is answered 200 anyway,
-  and one the pool gave back at a stop 503, so Telegram posts it again.
+  that dies is posted again by Telegram, to this or another worker. An update a worker has been
+  handling for longer than ``Tuning.webhook_answer`` (~50 s, short of Telegram's own patience)
+  is answered 200 anyway; one still waiting for a worker then, or given back at a stop, 503, so
+  Telegram posts it again (a copy handled meanwhile makes the repeat change nothing).
 * The 200 has an empty body: Telegram would run a method call found in it.
 
 Nothing a request does escapes as a traceback to the client: anything unexpected is a logged
@@ -151,6 +152,7 @@ class Receiver:
         self.closing = False  # set at the stop: new updates are refused with 503
         self._lock = threading.Lock()
         self._waiting: set[tuple[asyncio.AbstractEventLoop, asyncio.Future[bool]]] = set()
+        self._taken: set[int] = set()  # update ids a worker has begun (see ``taken``)
         self._feeders = ThreadPoolExecutor(FEEDERS, thread_name_prefix="webhook-feed")
 
     def __repr__(self) -> str:
@@ -163,6 +165,12 @@ class Receiver:
                 Route(HEALTH_PATH, self.health, methods=["GET"]),
             ]
         )
+
+    def taken(self, update_id: int) -> None:
+        """A worker began this update: it will be handled whatever a stop does, so a late 200
+        for it is safe, where one for an update still waiting could lose it."""
+        with self._lock:
+            self._taken.add(update_id)
 
     # -- requests ----------------------------------------------------------------------------
 
@@ -242,6 +250,18 @@ class Receiver:
         try:
             ok = await asyncio.wait_for(taken_and_handled(), self.answer_within)
         except TimeoutError:
+            with self._lock:
+                began = update.update_id in self._taken
+            if not began:
+                # Still waiting for a worker: a stop could give it back after a 200 and lose
+                # it. Telegram posts it again; the first copy, if handled meanwhile, makes the
+                # second change nothing (its update id is recorded with its changes).
+                log.warning(
+                    "update %s waited %.0f s for a worker; answered 503 so Telegram posts it again",
+                    update.update_id,
+                    self.answer_within,
+                )
+                return plain(503)
             log.warning(
                 "update %s is still being handled after %.0f s; answered 200 so Telegram "
                 "does not post it again",
@@ -252,6 +272,7 @@ class Receiver:
         finally:
             with self._lock:
                 self._waiting.discard(entry)
+                self._taken.discard(update.update_id)
         return plain(200 if ok else 503)
 
     # -- stopping ----------------------------------------------------------------------------

@@ -7,8 +7,9 @@ import threading
 from datetime import timedelta
 
 import pytest
+import sqlalchemy as sa
 
-from habitcore import DuplicateHabit, Tracker
+from habitcore import DuplicateHabit, StoreError, Tracker
 from habitcore.dialogs import Dialogs
 from habitcore.events import KEPT, AlreadyHandled, forget_handled, handled_once
 from habitcore.storage.store import Store
@@ -187,7 +188,7 @@ def test_every_step_has_a_new_serial_even_after_an_end(store: Store, clock: Fake
     serials.append(dialogs.begin("u", "rename", habit=3).serial)
     assert ended is not None
     assert ended.kind == "add_time"
-    assert serials == [1, 2, 3]
+    assert serials == [serials[0], serials[0] + 1, serials[0] + 2]
     assert dialogs.get("other") is None
 
 
@@ -217,9 +218,53 @@ def test_a_dialog_step_inside_a_failed_unit(store: Store, clock: FakeClock) -> N
     assert (dialogs.get("u") is None) == (store.dialect == "postgresql")
 
 
-def test_forgetting_a_person_leaves_no_dialog(store: Store, clock: FakeClock) -> None:
+def test_forgetting_a_person_leaves_no_dialog_and_old_buttons_stay_dead(
+    store: Store, clock: FakeClock
+) -> None:
     dialogs = Dialogs(store, clock)
-    dialogs.begin("u", "add_name")
-    dialogs.forget("u")
+    old = [dialogs.begin("u", "add_name").serial, dialogs.begin("u", "add_time").serial]
+    dialogs.forget("u")  # /deleteme
     assert dialogs.get("u") is None
-    assert dialogs.begin("u", "add_name").serial == 1
+    clock.advance(minutes=1)  # they come back, and begin again
+    new = [dialogs.begin("u", "add_name").serial, dialogs.begin("u", "add_time").serial]
+    assert not set(old) & set(new)
+
+
+def test_a_failed_read_after_a_write_is_never_a_unit_quietly_lost(
+    store: Store, clock: FakeClock, tracker: Tracker
+) -> None:
+    """PostgreSQL turns COMMIT of an aborted transaction into a rollback without an error: a
+    unit whose read failed (caught, as a frontend's guard does) must fail, not look saved."""
+    tracker.add_habit("Old")
+
+    def update() -> None:
+        with handled_once(store, "test", 1, clock.now()):
+            tracker.add_habit("Read")
+            with pytest.raises(StoreError), store.read() as session:
+                session.execute(sa.text("SELECT * FROM no_such_table"))
+
+    if store.dialect == "postgresql":
+        with pytest.raises(StoreError):
+            update()
+        assert names(store, clock) == ["Old"]  # nothing of it, and no record: it may come again
+    else:
+        update()  # SQLite: the read was a transaction of its own; the write had committed
+        assert names(store, clock) == ["Old", "Read"]
+    with handled_once(store, "test", 1, clock.now()) as again:
+        tracker.add_habit("Read")
+    assert again.duplicate == (store.dialect == "sqlite")
+    assert names(store, clock) == ["Old", "Read"]
+
+
+def test_a_dry_run_import_inside_a_unit_keeps_the_units_other_changes(
+    store: Store, clock: FakeClock, tracker: Tracker
+) -> None:
+    exported = tracker.export()
+    with handled_once(store, "test", 1, clock.now()):
+        tracker.add_habit("Read")
+        tracker.import_data(exported, dry_run=True)
+        tracker.add_habit("Walk")
+    assert names(store, clock) == ["Read", "Walk"]
+    with handled_once(store, "test", 1, clock.now()) as again:
+        tracker.add_habit("Swim")
+    assert again.duplicate

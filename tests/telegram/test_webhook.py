@@ -94,7 +94,9 @@ class Hook:
         return self.post(self.fake.update(self.fake.message(user, text)))
 
     def say_later(self, user: int, text: str) -> Future[httpx.Response]:
-        update = self.fake.update(self.fake.message(user, text))
+        return self.post_later(self.fake.update(self.fake.message(user, text)))
+
+    def post_later(self, update: dict[str, Any]) -> Future[httpx.Response]:
         return self._posts.submit(self.post, update)
 
     def texts(self, user: int) -> list[str]:
@@ -372,6 +374,35 @@ def test_a_slow_update_is_answered_200_anyway(
         assert running.texts(user) == []
         held.release.set()
         wait(lambda: running.texts(user) == ["held: done"], "the held answer")
+    finally:
+        held.release.set()
+        running.service.stop()
+        running.close()
+
+
+def test_an_update_still_waiting_for_a_worker_when_time_is_up_is_posted_again(
+    tmp_path: Path, fake_telegram: FakeTelegram, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A late 200 for an update no worker has begun could be lost at a stop: 503 instead."""
+    running = start_hook(tmp_path, fake_telegram, webhook_answer=0.5, update_workers=1)
+    held = Held()
+    monkeypatch.setitem(routes.COMMANDS, "held", held)
+    try:
+        ann, bob = next(_users), next(_users)
+        first = running.say_later(ann, "/held")
+        assert held.entered.wait(WAIT)
+        update = running.fake.update(running.fake.message(bob, "/add Habit b"))
+        waiting = running.post_later(update)
+        assert waiting.result(WAIT).status_code == 503
+        assert first.result(WAIT).status_code == 200  # begun: it will be handled
+        held.release.set()
+        # The copy that waited is still handled once a worker is free; Telegram's repeat of
+        # it then changes nothing and says nothing.
+        wait(lambda: bool(running.texts(bob)), "the waiting update handled")
+        said = running.texts(bob)
+        assert running.post(update).status_code == 200
+        assert [s.habit.name for s in running.service.bot.tracker(bob).habits()] == ["Habit b"]
+        assert running.texts(bob) == said
     finally:
         held.release.set()
         running.service.stop()

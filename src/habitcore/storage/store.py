@@ -83,6 +83,7 @@ class Store:
             try:
                 yield unit.session
             except SQLAlchemyError as exc:
+                unit.broken = True  # the unit's transaction is aborted: it must not report success
                 raise StoreError(f"The database could not be read: {_describe(exc)}") from exc
             return
         try:

@@ -55,6 +55,9 @@ class Unit:
     at: datetime
     duplicate: bool = False  # True once the event turned out to be handled already
     recorded: bool = False  # its record is written (in ``session``, or committed)
+    # A statement of the unit's transaction failed and left it aborted (PostgreSQL then turns
+    # COMMIT into a silent rollback): the unit must fail at its end, not report success.
+    broken: bool = False
     session: Session | None = field(default=None, repr=False)
 
     def record(self, session: Session) -> None:
@@ -131,7 +134,15 @@ class Units:
                 yield session
             return
         savepoint = unit.session.begin_nested()
-        with self._undone_on_failure(savepoint.rollback):
+
+        def undo() -> None:
+            try:
+                savepoint.rollback()
+            except SQLAlchemyError:
+                unit.broken = True  # not back at the savepoint: the transaction is lost
+                raise
+
+        with self._undone_on_failure(undo):
             yield unit.session
             savepoint.commit()
 
@@ -162,6 +173,13 @@ class Units:
         if session is None:
             return
         try:
+            if commit and unit.broken:
+                with suppress(SQLAlchemyError):
+                    session.rollback()
+                raise StoreError(
+                    "The database refused the change: a statement of it failed, so none of it "
+                    "was saved."
+                )
             if commit:
                 try:
                     session.commit()

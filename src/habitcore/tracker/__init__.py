@@ -671,6 +671,9 @@ class Tracker(TrackerBase):
         from habitcore.exchange import merge
 
         with self.store.write() as session:
+            # A dry run works in a savepoint it then undoes, so that inside a unit of work
+            # (habitcore.events) it takes nothing else of the transaction with it.
+            trial = session.begin_nested() if dry_run else None
             user = self._user(session)
             zone = Zone.of(user)
             now = self.now()
@@ -679,8 +682,8 @@ class Tracker(TrackerBase):
             session.flush()
             self._bump(session)
             reschedule(session, user, self._habit_rows(session, archived=False), now)
-            if dry_run:
-                session.rollback()
+            if trial is not None:
+                trial.rollback()
         if not dry_run:
             self._remember(user)  # an import may bring settings
         return summary

@@ -86,11 +86,7 @@ def send_one(bot: Bot, person: Person, habit: int | str) -> None:
         finally:
             bot.limits.release(person.telegram_id)
 
-    try:
-        bot.later(picture)
-    except BaseException:  # the bot is stopping: no picture will be drawn
-        bot.limits.release(person.telegram_id)
-        raise
+    bot.later(picture, dropped=lambda: bot.limits.release(person.telegram_id))
 
 
 def stats_button(bot: Bot, person: Person, button: Button, call: types.CallbackQuery) -> str | None:
