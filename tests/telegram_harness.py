@@ -9,6 +9,7 @@ so a test reads what the bot did without sleeping.
 from __future__ import annotations
 
 import itertools
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -17,10 +18,12 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from telebot import types
 
 from fake_telegram import TOKEN, Call, FakeTelegram
 from habitcore import Tracker
 from habitcore.testing import FakeClock
+from habitcore_telegram.bot import Bot, Person
 from habitcore_telegram.service import Service, Tuning
 from habitcore_telegram.settings import check
 
@@ -110,6 +113,21 @@ class BotRun:
             return 0.0
         self._stopped = True
         return self.service.stop()
+
+
+class Held:
+    """A command (``/held``) whose handler waits until released, then says so: an update kept
+    in a worker's hands for as long as a test needs."""
+
+    def __init__(self, wait: float = 30.0) -> None:
+        self.release = threading.Event()
+        self.entered = threading.Event()
+        self.wait = wait
+
+    def __call__(self, bot: Bot, person: Person, message: types.Message) -> None:
+        self.entered.set()
+        assert self.release.wait(self.wait), "the held handler was never released"
+        bot.send(person.chat_id, "held: done")
 
 
 _queries = itertools.count(1)

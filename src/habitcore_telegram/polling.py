@@ -33,6 +33,20 @@ class Submit(Protocol):
     def __call__(self, value: types.Update, *, done: Callable[[], None] | None = ...) -> bool: ...
 
 
+def read_update(data: dict[str, Any]) -> types.Update | None:
+    """One update as telebot's object; None (logged, then skipped) if telebot cannot read it.
+
+    Parsed one by one, so one update of a shape this telebot does not know (a newer Bot API
+    field, say) is passed over instead of failing every poll, or every post, after it.
+    """
+    try:
+        update: types.Update = types.Update.de_json(data)  # type: ignore[no-untyped-call]
+        return update
+    except Exception:
+        log.exception("update %s could not be read; it is skipped", data.get("update_id"))
+        return None
+
+
 class Poller:
     def __init__(
         self,
@@ -95,7 +109,7 @@ class Poller:
             for update_id, data in zip(ids, raw, strict=True):
                 if self.stop.is_set():
                     return
-                update = self.read(data)
+                update = read_update(data)
                 if update is None:
                     self._done(update_id)
                 elif not self.submit(update, done=partial(self._done, update_id)):
@@ -105,19 +119,6 @@ class Poller:
         with self._lock:
             self._open.discard(update_id)
             self._highest_done = max(self._highest_done, update_id)
-
-    def read(self, data: dict[str, Any]) -> types.Update | None:
-        """One update as telebot's object; None (logged, then skipped) if telebot cannot read it.
-
-        Parsed one by one, so one update of a shape this telebot does not know (a newer Bot API
-        field, say) is passed over instead of failing every poll after it for good.
-        """
-        try:
-            update: types.Update = types.Update.de_json(data)  # type: ignore[no-untyped-call]
-            return update
-        except Exception:
-            log.exception("update %s could not be read; it is skipped", data.get("update_id"))
-            return None
 
     def confirm_offset(self) -> int | None:
         """Where Telegram should resume after a stop.

@@ -41,7 +41,6 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
-from typing import Any
 
 import telebot
 import uvicorn
@@ -52,7 +51,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from telebot import types
 
-from habitcore_telegram.polling import ALLOWED_UPDATES, Submit
+from habitcore_telegram.polling import ALLOWED_UPDATES, Submit, read_update
 from habitcore_telegram.settings import HEALTH_PATH, Webhook
 
 log = logging.getLogger(__name__)
@@ -116,16 +115,6 @@ def set_webhook(api: telebot.TeleBot, webhook: Webhook) -> None:
             "drop_pending_updates": "false",
         },
     )
-
-
-def read_update(data: dict[str, Any]) -> types.Update | None:
-    """The update as telebot's object; None (logged) if this telebot cannot read its shape."""
-    try:
-        update: types.Update = types.Update.de_json(data)  # type: ignore[no-untyped-call]
-        return update
-    except Exception:
-        log.exception("update %s could not be read; it is skipped", data.get("update_id"))
-        return None
 
 
 def plain(status: int) -> Response:

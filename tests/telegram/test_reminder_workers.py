@@ -272,18 +272,6 @@ class Worker:
         return "habit-telegram is running" in self.output
 
 
-@pytest.fixture
-def postgres_url(postgres_server: str) -> str:
-    """An empty schema on the PostgreSQL server, at habitcore's current revision."""
-    engine = sa.create_engine(postgres_server, isolation_level="AUTOCOMMIT")
-    with engine.connect() as connection:
-        connection.execute(sa.text("DROP SCHEMA public CASCADE"))
-        connection.execute(sa.text("CREATE SCHEMA public"))
-    engine.dispose()
-    Store(postgres_server).close()
-    return postgres_server
-
-
 def seed(url: str, first_fire: datetime, spread: timedelta) -> dict[int, int]:
     """``PEOPLE`` people with one reminder each, firing one after another within ``spread``
     from ``first_fire``: reminder id -> chat id."""

@@ -35,7 +35,7 @@ from habitcore_telegram.polling import Poller
 from habitcore_telegram.service import Tuning
 from habitcore_telegram.texts import en, ru
 from habitcore_telegram.workers import Lanes, workers_from_env
-from telegram_harness import FAST, BotRun, button_data, start_bot
+from telegram_harness import FAST, BotRun, Held, button_data, start_bot
 
 WAIT = 30.0  # seconds any condition may take on a busy machine before a test fails
 HELP = "Here is what I can do:"
@@ -384,19 +384,6 @@ def four(tmp_path: Path, fake_telegram: FakeTelegram) -> Iterator[BotRun]:
     run = bot_with(tmp_path, fake_telegram, update_workers=4)
     yield run
     run.stop()
-
-
-class Held:
-    """A command (``/held``) whose handler waits until released, then says so."""
-
-    def __init__(self) -> None:
-        self.release = threading.Event()
-        self.entered = threading.Event()
-
-    def __call__(self, bot: Bot, person: Person, message: types.Message) -> None:
-        self.entered.set()
-        assert self.release.wait(WAIT), "the held handler was never released"
-        bot.send(person.chat_id, "held: done")
 
 
 ADDED = re.compile(r"Added (Habit [a-z]):")

@@ -27,22 +27,19 @@ from typing import Any
 
 import httpx
 import pytest
-import sqlalchemy as sa
-from telebot import types
 from typer.testing import CliRunner
 
 from fake_telegram import TOKEN, FakeTelegram
-from habitcore import Store
 from habitcore.testing import FakeClock
 from habitcore.tracker import user_exists
 from habitcore_telegram import routes
 from habitcore_telegram.app import app as command
-from habitcore_telegram.bot import Bot, Person, external_id
+from habitcore_telegram.bot import external_id
 from habitcore_telegram.logs import RedactingFormatter, token_secrets
 from habitcore_telegram.service import Service
 from habitcore_telegram.settings import Settings, SettingsError, check
 from habitcore_telegram.webhook import MAX_BODY, SECRET_HEADER
-from telegram_harness import FAST, START
+from telegram_harness import FAST, START, Held
 
 WAIT = 30.0  # seconds any condition may take on a busy machine before a test fails
 SECRET = "s3cret-Webhook_token-0123456789abcdef"
@@ -129,37 +126,11 @@ def hook(
 
 
 @pytest.fixture
-def postgres_url(postgres_server: str) -> str:
-    """An empty schema on the PostgreSQL server, at habitcore's current revision: where a
-    handler held mid-update keeps no other chat waiting (SQLite has one writer at a time)."""
-    engine = sa.create_engine(postgres_server, isolation_level="AUTOCOMMIT")
-    with engine.connect() as connection:
-        connection.execute(sa.text("DROP SCHEMA public CASCADE"))
-        connection.execute(sa.text("CREATE SCHEMA public"))
-    engine.dispose()
-    Store(postgres_server).close()
-    return postgres_server
-
-
-@pytest.fixture
 def pg_hook(postgres_url: str, fake_telegram: FakeTelegram) -> Iterator[Hook]:
     running = start_hook(postgres_url, fake_telegram, update_workers=4)
     yield running
     running.service.stop()
     running.close()
-
-
-class Held:
-    """A command (``/held``) whose handler waits until released, then says so."""
-
-    def __init__(self) -> None:
-        self.release = threading.Event()
-        self.entered = threading.Event()
-
-    def __call__(self, bot: Bot, person: Person, message: types.Message) -> None:
-        self.entered.set()
-        assert self.release.wait(WAIT), "the held handler was never released"
-        bot.send(person.chat_id, "held: done")
 
 
 # -- setting up with Telegram --------------------------------------------------------------------
