@@ -45,7 +45,6 @@ import pstats
 import random
 import re
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -61,7 +60,7 @@ from typing import IO, Any
 from unittest.mock import patch
 
 import sqlalchemy as sa
-from harness import Backend, Row, aligned, interleaved_medians
+from harness import Backend, Row, aligned, free_port, interleaved_medians
 from sqlmodel import col
 from stats_bench import MIX
 
@@ -309,7 +308,7 @@ class Server:
 def serve(url: str, workers: int) -> Iterator[Server]:
     """``habit-api`` on a free port of 127.0.0.1 until the block ends, then SIGTERM (and a
     kill if it has not stopped within ``STOP_DEADLINE``), on success and on error alike."""
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "HABITCORE_DATABASE_URL": url, "HABITCORE_API_RATE": "0"}
     command = [HABIT_API, "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)]
     with tempfile.TemporaryFile() as log:
@@ -333,13 +332,6 @@ def serve(url: str, workers: int) -> Iterator[Server]:
                 except subprocess.TimeoutExpired:
                     process.kill()
                     process.wait()
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 # ==============================================================================================

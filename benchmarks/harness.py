@@ -13,6 +13,7 @@ import gc
 import io
 import os
 import pstats
+import socket
 import statistics
 import tempfile
 import time
@@ -273,3 +274,11 @@ def aligned(header: Sequence[str], body: Sequence[Sequence[str]], numeric: set[i
         "-" * (w + 1) + ":" if i in numeric else "-" * (w + 2) for i, w in enumerate(widths)
     )
     return "\n".join([render(header), rule + "|", *(render(line) for line in body)])
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 nothing listens on this moment, for a server the benchmark starts."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port

@@ -29,7 +29,6 @@ import os
 import queue
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -44,8 +43,16 @@ from pathlib import Path
 from typing import Any, cast
 
 import httpx
-from harness import Backend
-from telegram_bench import BOT_USERS, HABITS, WARM_USERS, WARMUP, Crowd, seed_crowd
+from harness import Backend, free_port
+from telegram_bench import (
+    BOT_USERS,
+    HABITS,
+    WARM_USERS,
+    WARMUP,
+    Crowd,
+    _percentile,
+    seed_crowd,
+)
 
 from habitcore.storage.store import Store
 from habitcore.testing import FakeClock
@@ -153,12 +160,12 @@ def _one(backend: Backend, options: Options, workers: int) -> Figure:
         workers,
         len(crowd),
         served,
-        _q(crowd, 0.50),
-        _q(crowd, 0.99),
-        _q(posts, 0.50),
-        _q(posts, 0.99),
-        _q(quiet, 0.50),
-        _q(quiet, 0.99),
+        _percentile(crowd, 50),
+        _percentile(crowd, 99),
+        _percentile(posts, 50),
+        _percentile(posts, 99),
+        _percentile(quiet, 50),
+        _percentile(quiet, 99),
         statuses,
     )
     print(
@@ -260,7 +267,7 @@ def _workers(store: Store, fake: FakeTelegram, count: int) -> Iterator[list[int]
     )
     folder = tempfile.TemporaryDirectory(prefix="habitcore-webhook-")
     processes: list[tuple[subprocess.Popen[bytes], Path]] = []
-    ports = [_free_port() for _ in range(count)]
+    ports = [free_port() for _ in range(count)]
     try:
         for port in ports:
             log = Path(folder.name) / f"worker-{port}.log"
@@ -317,23 +324,10 @@ def _wait_listening(process: subprocess.Popen[bytes], log: Path, port: int) -> N
     raise RuntimeError(f"a worker did not listen in time:\n{log.read_text(errors='replace')}")
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def _chat_of(update: dict[str, Any]) -> int:
     if "message" in update:
         return int(update["message"]["chat"]["id"])
     return int(update["callback_query"]["from"]["id"])
-
-
-def _q(values: Sequence[float], q: float) -> float:
-    ordered = sorted(values)
-    if not ordered:
-        return float("nan")
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 def figures_table(figures: Sequence[Figure]) -> str:
